@@ -1,0 +1,20 @@
+#include "cabine/engine.h"
+
+#include <utility>
+
+namespace cabine {
+
+Status Engine::load_model(std::span<const std::uint8_t> bytes) {
+  Result<Model> parsed = parse_model(bytes);
+  if (!parsed.is_ok()) return parsed.status();
+  // Only a fully validated model replaces the one in service.
+  model_ = std::make_unique<const Model>(std::move(parsed).value());
+  return Status::ok();
+}
+
+Result<ModelInfo> Engine::model_info() const {
+  if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
+  return model_->info;
+}
+
+}  // namespace cabine

@@ -1,0 +1,66 @@
+// `model-export bundle`: writes a model file from a JSON bundle config.
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cabine/model_format.h"
+#include "cabine/version.h"
+#include "cli.h"
+#include "commands.h"
+
+namespace cabine::cli {
+namespace {
+
+using nlohmann::json;
+
+json parse_config(const std::string& path) {
+  const std::vector<std::uint8_t> bytes = read_file(path);
+  json config = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) throw CliError{path + ": not valid JSON"};
+  if (!config.is_object()) throw CliError{path + ": the config must be a JSON object"};
+  for (const auto& [key, value] : config.items()) {
+    if (key != "id" && key != "metadata" && key != "$comment")
+      throw CliError{path + ": unknown key '" + key + "' (expected id, metadata)"};
+  }
+  if (!config.contains("id") || !config["id"].is_string())
+    throw CliError{path + ": 'id' must be a string naming the model"};
+  if (config.contains("metadata")) {
+    if (!config["metadata"].is_object()) throw CliError{path + ": 'metadata' must be an object of strings"};
+    for (const auto& [key, value] : config["metadata"].items()) {
+      if (!value.is_string()) throw CliError{path + ": metadata." + key + " must be a string"};
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+int run_bundle(const std::vector<std::string>& argv) {
+  Args args(argv, {"config", "out"}, {});
+  const std::string config_path = args.require("config");
+  const std::string out_path = args.require("out");
+  const json config = parse_config(config_path);
+
+  ModelContent content;
+  content.header.model_id = config["id"].get<std::string>();
+  content.header.created_at_ms = creation_time_ms();
+  content.header.exporter_version = std::string(kVersion);
+  content.header.data_fingerprint = fingerprint_files({config_path});
+  if (config.contains("metadata")) {
+    for (const auto& [key, value] : config["metadata"].items())
+      content.metadata.emplace_back(key, value.get<std::string>());
+  }
+
+  Result<std::vector<std::uint8_t>> encoded = encode_model(content);
+  if (!encoded.is_ok()) throw CliError{config_path + ": " + encoded.status().to_string()};
+  // Prove the file loads before anyone else sees it.
+  Result<Model> check = parse_model(encoded.value());
+  if (!check.is_ok()) throw CliError{"internal error: the written model does not load: " + check.status().to_string(), 3};
+  write_file_atomically(out_path, encoded.value());
+  std::printf("wrote %s: model '%s', %zu bytes, format %d.%d\n", out_path.c_str(), content.header.model_id.c_str(),
+              encoded.value().size(), kFormatMajor, kFormatMinor);
+  return 0;
+}
+
+}  // namespace cabine::cli

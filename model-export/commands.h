@@ -1,0 +1,13 @@
+// The model-export commands. Each takes its arguments (after the command name)
+// and returns the process exit code; user errors are thrown as cli::CliError.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cabine::cli {
+
+int run_bundle(const std::vector<std::string>& args);
+int run_inspect(const std::vector<std::string>& args);
+
+}  // namespace cabine::cli

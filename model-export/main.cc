@@ -1,0 +1,56 @@
+// model-export: the model team's native tool. It trains, evaluates, writes and
+// inspects Cabine model files, using the same core code as the browser.
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cabine/version.h"
+#include "cli.h"
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: model-export <command> [options]
+
+commands:
+  bundle  --config FILE --out MODEL     write a model from a bundle config (docs/model-export.md)
+  inspect MODEL                         print any model file as JSON (exit 1 if it does not load)
+  version                               print the exporter and model format versions
+  help                                  print this text
+
+Environment: SOURCE_DATE_EPOCH (seconds) fixes the model's created-at time.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cabine::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "version" || args[0] == "--version") {
+    std::printf("model-export %s (model format %d.%d)\n", cabine::kVersion.data(), cabine::kFormatMajor,
+                cabine::kFormatMinor);
+    return 0;
+  }
+  const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
+      {"bundle", run_bundle},
+      {"inspect", run_inspect},
+  };
+  auto it = commands.find(args[0]);
+  if (it == commands.end()) {
+    std::fprintf(stderr, "model-export: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
+    return 2;
+  }
+  try {
+    return it->second(std::vector<std::string>(args.begin() + 1, args.end()));
+  } catch (const CliError& e) {
+    std::fprintf(stderr, "model-export %s: %s\n", args[0].c_str(), e.message.c_str());
+    return e.exit_code;
+  }
+}
