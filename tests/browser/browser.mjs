@@ -1,0 +1,39 @@
+// Shared helpers for the browser tests: Debian's Chromium driven by playwright-core.
+import { chromium } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const CHROMIUM = process.env.CABINE_CHROMIUM ?? '/usr/bin/chromium';
+
+export function chromiumMissing() {
+  return existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (scripts/setup installs Debian's chromium)`;
+}
+
+export async function launch() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // The background-networking flags keep Chromium off the closed network (TOOLCHAIN.md).
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/**
+ * Opens a page that records console errors, uncaught page errors and every
+ * request outside `origin`, for the tests to assert on.
+ */
+export async function openPage(browser, origin, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const problems = { consoleErrors: [], pageErrors: [], foreignRequests: [] };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.pageErrors.push(err.message));
+  context.on('request', (req) => {
+    if (!req.url().startsWith(origin)) problems.foreignRequests.push(req.url());
+  });
+  return { context, page, problems };
+}
