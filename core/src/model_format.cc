@@ -116,7 +116,8 @@ Status decode_metadata(std::span<const std::uint8_t> content, std::uint8_t minor
   ByteReader r(content);
   std::uint64_t count;
   if (!r.varint_max(r.remaining() / 2, count)) return malformed_section("metadata", "count exceeds the section size");
-  std::unordered_set<std::string_view> keys;
+  std::vector<std::string_view> keys;
+  keys.reserve(static_cast<std::size_t>(count));
   for (std::uint64_t i = 0; i < count; ++i) {
     const std::string* key;
     const std::string* value;
@@ -124,9 +125,13 @@ Status decode_metadata(std::span<const std::uint8_t> content, std::uint8_t minor
       return malformed_section("metadata", "entry " + num(i) + " has a missing or out-of-range string index");
     if (key->empty() || key->size() > kMaxMetadataKeyBytes)
       return malformed_section("metadata", "entry " + num(i) + " has an empty or over-long key");
-    if (!keys.insert(*key).second) return malformed_section("metadata", "duplicate key '" + *key + "'");
+    keys.push_back(*key);
     model.metadata.emplace_back(*key, *value);
   }
+  // Sorting rather than a hash set keeps the wasm small and stays O(n log n) on hostile input.
+  std::sort(keys.begin(), keys.end());
+  if (auto dup = std::adjacent_find(keys.begin(), keys.end()); dup != keys.end())
+    return malformed_section("metadata", "duplicate key '" + std::string(*dup) + "'");
   if (!r.at_end() && minor <= kFormatMinor)
     return malformed_section("metadata", num(r.remaining()) + " unexpected trailing bytes");
   return Status::ok();

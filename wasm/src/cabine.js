@@ -180,11 +180,18 @@ export async function createCabine(options = {}) {
     moduleArg.locateFile = (path) => (path.endsWith('.wasm') ? url : path);
     where = url;
   }
+  // Emscripten reports start-up failures on stderr and then rejects; keep those
+  // lines for the error instead of printing them, and forward later ones.
+  let started = false;
+  const startupErrors = [];
+  moduleArg.printErr = (text) => (started ? console.warn(`cabine: ${text}`) : startupErrors.push(text));
   let core;
   try {
     core = await createCabineCore(moduleArg);
   } catch (cause) {
-    throw new CabineError('WASM_LOAD_FAILED', `could not instantiate the Cabine WebAssembly module from ${where}: ${cause?.message ?? cause}`, { cause });
+    const detail = startupErrors.length > 0 ? startupErrors[0] : String(cause?.message ?? cause);
+    throw new CabineError('WASM_LOAD_FAILED', `could not instantiate the Cabine WebAssembly module from ${where}: ${detail}`, { cause });
   }
+  started = true;
   return new Cabine(core, options[READ_SOURCE]);
 }

@@ -1,0 +1,47 @@
+// A sample consumer of the public API, type-checked with `tsc --strict`
+// (tests/js/types.test.mjs). The @ts-expect-error lines prove the types are
+// tight: if a declaration loosened to `any`, tsc would flag them as unused.
+import { createCabine, CabineError, ERROR_CODES } from 'cabine';
+import type { Cabine, CabineOptions, ErrorCode, ModelInfo, ModelSource, SectionInfo, MemoryStats } from 'cabine';
+
+async function productPage(modelBytes: Uint8Array): Promise<string> {
+  const options: CabineOptions = { wasmUrl: '/assets/cabine-core.wasm' };
+  const cabine: Cabine = await createCabine(options);
+  let info: ModelInfo;
+  try {
+    info = await cabine.loadModel(modelBytes);
+  } catch (err) {
+    if (err instanceof CabineError) {
+      const code: ErrorCode = err.code;
+      return `${code}: ${err.message}`;
+    }
+    throw err;
+  }
+  const sizes: number[] = info.sections.map((s: SectionInfo) => s.bytes);
+  const current: ModelInfo | null = cabine.modelInfo;
+  const stats: MemoryStats = cabine.memoryStats();
+  const source: ModelSource = new URL('https://shop.example/model.cabine');
+  await cabine.loadModel(source);
+  await cabine.loadModel('/models/shop.cabine');
+  await cabine.loadModel(new ArrayBuffer(8));
+  const codes: readonly ErrorCode[] = ERROR_CODES;
+  return `${info.id} ${info.formatVersion} ${info.createdAt} ${sizes.join()} ${current?.id} ${stats.heapBytesInUse} ${codes.length} ${cabine.version}`;
+}
+
+async function misuse(cabine: Cabine): Promise<void> {
+  // @ts-expect-error: a number is not a model source
+  await cabine.loadModel(42);
+  // @ts-expect-error: modelInfo is read-only
+  cabine.modelInfo = null;
+  // @ts-expect-error: codes are a closed set
+  const code: ErrorCode = 'SOMETHING_ELSE';
+  // @ts-expect-error: modelInfo may be null
+  const id: string = cabine.modelInfo.id;
+  // @ts-expect-error: wasmBinary must be bytes
+  await createCabine({ wasmBinary: 'cabine-core.wasm' });
+  void code;
+  void id;
+}
+
+void productPage;
+void misuse;
