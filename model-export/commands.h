@@ -9,5 +9,8 @@ namespace cabine::cli {
 
 int run_bundle(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
+int run_train(const std::vector<std::string>& args);
+int run_predict_fit(const std::vector<std::string>& args);
+int run_synth(const std::vector<std::string>& args);
 
 }  // namespace cabine::cli

@@ -16,6 +16,14 @@ namespace {
 constexpr const char* kUsage = R"(usage: model-export <command> [options]
 
 commands:
+  train --purchases FILE [--catalogue FILE] --out MODEL
+        [--id ID] [--holdout 0.1] [--seed N] [--iterations 400] [--max-bad-fraction 0.05] [--no-refit]
+                                        train a fit model; prints progress, time and held-out metrics
+  predict-fit --model MODEL --history FILE --queries FILE --out FILE
+                                        P(too small), P(fit), P(too large) and the suggested size per query,
+                                        each from that customer's own rows in the history file
+  synth --customers N --products M --out DIR [--seed N]
+                                        a synthetic purchase log with the true sizes and offsets beside it
   bundle  --config FILE --out MODEL     write a model from a bundle config (docs/model-export.md)
   inspect MODEL                         print any model file as JSON (exit 1 if it does not load)
   version                               print the exporter and model format versions
@@ -41,6 +49,9 @@ int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
       {"bundle", run_bundle},
       {"inspect", run_inspect},
+      {"train", run_train},
+      {"predict-fit", run_predict_fit},
+      {"synth", run_synth},
   };
   auto it = commands.find(args[0]);
   if (it == commands.end()) {

@@ -6,6 +6,7 @@
 // checksum -> header -> section table -> section contents.
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "byte_io.h"
@@ -139,7 +140,7 @@ Status decode_metadata(std::span<const std::uint8_t> content, std::uint8_t minor
 
 bool is_known_tag(std::uint32_t tag) {
   return tag == static_cast<std::uint32_t>(SectionTag::kStrings) ||
-         tag == static_cast<std::uint32_t>(SectionTag::kMetadata);
+         tag == static_cast<std::uint32_t>(SectionTag::kMetadata) || tag == static_cast<std::uint32_t>(SectionTag::kFit);
 }
 
 }  // namespace
@@ -148,6 +149,7 @@ std::string section_name(std::uint32_t tag) {
   switch (static_cast<SectionTag>(tag)) {
     case SectionTag::kStrings: return "strings";
     case SectionTag::kMetadata: return "metadata";
+    case SectionTag::kFit: return "fit";
   }
   return "tag_" + num(tag);
 }
@@ -246,6 +248,11 @@ Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
   CABINE_RETURN_IF_ERROR(decode_strings(strings->content, minor, model));
   if (const SectionSpan* metadata = find(SectionTag::kMetadata))
     CABINE_RETURN_IF_ERROR(decode_metadata(metadata->content, minor, model));
+  if (const SectionSpan* fit = find(SectionTag::kFit)) {
+    Result<FitModel> decoded = decode_fit_section(fit->content, model.strings, minor);
+    if (!decoded.is_ok()) return decoded.status();
+    model.fit = std::move(decoded).value();
+  }
 
   for (SectionSpan& s : sections) model.info.sections.push_back(std::move(s.info));
   return model;
@@ -285,11 +292,11 @@ Result<std::vector<std::uint8_t>> encode_model(const ModelContent& content) {
 
   // String table: every string is stored once; sections refer to it by index.
   std::vector<std::string> strings;
-  auto intern = [&strings](const std::string& s) -> std::uint64_t {
-    auto it = std::find(strings.begin(), strings.end(), s);
-    if (it != strings.end()) return static_cast<std::uint64_t>(it - strings.begin());
-    strings.push_back(s);
-    return strings.size() - 1;
+  std::unordered_map<std::string, std::uint32_t> index;
+  auto intern = [&](const std::string& s) -> std::uint32_t {
+    auto [it, added] = index.emplace(s, static_cast<std::uint32_t>(strings.size()));
+    if (added) strings.push_back(s);
+    return it->second;
   };
 
   std::vector<RawSection> sections;
@@ -307,6 +314,12 @@ Result<std::vector<std::uint8_t>> encode_model(const ModelContent& content) {
       meta.varint(intern(value));
     }
     sections.push_back({static_cast<std::uint32_t>(SectionTag::kMetadata), false, meta.take()});
+  }
+
+  if (content.fit) {
+    Status valid = validate_fit_model(*content.fit);
+    if (!valid.is_ok()) return Status(ErrorCode::kInvalidArgument, "fit model: " + valid.message());
+    sections.push_back({static_cast<std::uint32_t>(SectionTag::kFit), true, encode_fit_section(*content.fit, intern)});
   }
 
   ByteWriter table;

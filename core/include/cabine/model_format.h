@@ -9,11 +9,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "cabine/fit_model.h"
 #include "cabine/status.h"
 
 namespace cabine {
@@ -40,6 +42,7 @@ inline constexpr std::uint64_t kMaxCreatedAtMs = (std::uint64_t{1} << 53) - 1;
 enum class SectionTag : std::uint32_t {
   kStrings = 1,   // shared string table; required in every v1 model
   kMetadata = 2,  // free-form key/value pairs describing the model
+  kFit = 16,      // the fit model (fit_model.h); written as required
 };
 
 // The model header: who made the model, when, and from what.
@@ -73,6 +76,7 @@ struct Model {
   ModelInfo info;
   std::vector<std::string> strings;  // the shared string table
   std::vector<std::pair<std::string, std::string>> metadata;  // unique keys, file order
+  std::optional<FitModel> fit;  // present when the file has a fit section
 };
 
 // Parses and validates a model file. On failure the code says which check
@@ -101,6 +105,7 @@ std::vector<std::uint8_t> encode_container(const ModelHeader& header,
 struct ModelContent {
   ModelHeader header;
   std::vector<std::pair<std::string, std::string>> metadata;
+  std::optional<FitModel> fit;
 };
 
 // Encodes a model as format v1. Fails with INVALID_ARGUMENT when a field breaks

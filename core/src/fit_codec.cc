@@ -1,0 +1,240 @@
+// The fit section of the model file (docs/model-format.md, tag 16): encoding
+// with quantised per-product parameters, and a validating decoder.
+#include <cmath>
+#include <string>
+
+#include "byte_io.h"
+#include "cabine/fit_model.h"
+#include "cabine/model_format.h"
+
+namespace cabine {
+namespace {
+
+using internal::ByteReader;
+using internal::ByteWriter;
+
+// Quantisation steps: offsets and bands to 1/32, logits and log-counts to 1/16.
+// At these steps the held-out AUC does not move in the 4th decimal (docs/benchmarks.md).
+constexpr double kOffsetScale = 32, kLogitScale = 16;
+
+std::int64_t quantise(double v, double scale) { return static_cast<std::int64_t>(std::llround(v * scale)); }
+
+void write_group(ByteWriter& w, const FitGroupParams& g) {
+  w.svarint(quantise(g.offset, kOffsetScale));
+  w.svarint(quantise(g.band, kOffsetScale));
+  w.svarint(quantise(g.small_logit, kLogitScale));
+  w.svarint(quantise(g.large_logit, kLogitScale));
+  w.varint(static_cast<std::uint64_t>(std::max<std::int64_t>(0, quantise(g.log_count, kLogitScale))));
+}
+
+Status bad(const std::string& what) {
+  return Status(ErrorCode::kModelMalformedSection, "section 'fit': " + what);
+}
+
+bool read_group(ByteReader& r, FitGroupParams& g) {
+  std::int64_t offset, band, small, large;
+  std::uint64_t count;
+  // Bounds keep every decoded value small and finite.
+  constexpr std::int64_t kLimit = 1 << 20;
+  if (!r.svarint(offset) || !r.svarint(band) || !r.svarint(small) || !r.svarint(large) || !r.varint_max(kLimit, count))
+    return false;
+  for (std::int64_t v : {offset, band, small, large})
+    if (v < -kLimit || v > kLimit) return false;
+  g.offset = static_cast<float>(static_cast<double>(offset) / kOffsetScale);
+  g.band = static_cast<float>(static_cast<double>(band) / kOffsetScale);
+  g.small_logit = static_cast<float>(static_cast<double>(small) / kLogitScale);
+  g.large_logit = static_cast<float>(static_cast<double>(large) / kLogitScale);
+  g.log_count = static_cast<float>(static_cast<double>(count) / kLogitScale);
+  return true;
+}
+
+bool read_finite(ByteReader& r, float& v) { return r.f32le(v) && std::isfinite(v); }
+
+bool read_string_ref(ByteReader& r, const std::vector<std::string>& strings, std::string& out) {
+  std::uint64_t index;
+  if (!r.varint(index) || index >= strings.size()) return false;
+  out = strings[static_cast<std::size_t>(index)];
+  return true;
+}
+
+bool read_groups(ByteReader& r, const std::vector<std::string>& strings, std::vector<FitGroupParams>& out) {
+  std::uint64_t n;
+  if (!r.varint_max(r.remaining(), n)) return false;
+  out.resize(static_cast<std::size_t>(n));
+  for (FitGroupParams& g : out)
+    if (!read_string_ref(r, strings, g.name) || !read_group(r, g)) return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_fit_section(const FitModel& m,
+                                             const std::function<std::uint32_t(const std::string&)>& intern) {
+  ByteWriter w;
+  w.f32le(m.slope);
+  w.f32le(m.band_center);
+  w.f32le(m.band_log_half);
+  for (float v : m.body_mean) w.f32le(v);
+  for (float v : m.body_sd) w.f32le(v);
+  w.varint(m.body_types.size());
+  for (const std::string& t : m.body_types) w.varint(intern(t));
+  w.varint(m.dimensions.size());
+  for (const FitDimension& d : m.dimensions) {
+    w.u8(static_cast<std::uint8_t>(d.dimension));
+    for (float v : {d.grid_lo, d.grid_hi, d.step, d.population_mean, d.population_sd}) w.f32le(v);
+    w.u8(d.has_questionnaire ? 1 : 0);
+    if (d.has_questionnaire) {
+      w.f32le(d.questionnaire_intercept);
+      w.f32le(d.questionnaire_sd);
+      w.varint(d.questionnaire_weights.size());
+      for (float v : d.questionnaire_weights) w.f32le(v);
+    }
+  }
+  write_group(w, m.global);
+  for (const std::vector<FitGroupParams>* groups : {&m.categories, &m.brands}) {
+    w.varint(groups->size());
+    for (const FitGroupParams& g : *groups) {
+      w.varint(intern(g.name));
+      write_group(w, g);
+    }
+  }
+  w.varint(m.size_lists.size());
+  for (const auto& list : m.size_lists) {
+    w.varint(list.size());
+    for (const std::string& label : list) w.varint(intern(label));
+  }
+  w.varint(m.products.size());
+  for (const FitProduct& p : m.products) {
+    w.varint(intern(p.params.name));
+    w.varint(static_cast<std::uint64_t>(p.brand + 1));
+    w.varint(static_cast<std::uint64_t>(p.category + 1));
+    w.u8(static_cast<std::uint8_t>(p.size_system));
+    w.varint(p.size_list);
+    write_group(w, p.params);
+  }
+  w.u8(m.has_head ? 1 : 0);
+  if (m.has_head) {
+    w.varint(kFitHeadFeatures);
+    for (const auto& row : m.head)
+      for (float v : row) w.f32le(v);
+  }
+  return w.take();
+}
+
+Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const std::vector<std::string>& strings,
+                                    std::uint8_t minor) {
+  ByteReader r(content);
+  FitModel m;
+  if (!read_finite(r, m.slope) || !read_finite(r, m.band_center) || !read_finite(r, m.band_log_half))
+    return bad("global parameters are missing or not finite");
+  for (float& v : m.body_mean)
+    if (!read_finite(r, v)) return bad("body feature means are missing or not finite");
+  for (float& v : m.body_sd)
+    if (!read_finite(r, v)) return bad("body feature scales are missing or not finite");
+  std::uint64_t n;
+  if (!r.varint_max(r.remaining(), n)) return bad("body type count exceeds the section");
+  m.body_types.resize(static_cast<std::size_t>(n));
+  for (std::string& t : m.body_types)
+    if (!read_string_ref(r, strings, t)) return bad("a body type has a bad string index");
+  if (!r.varint_max(kSizeDimensionCount, n)) return bad("more dimensions than there are size dimensions");
+  m.dimensions.resize(static_cast<std::size_t>(n));
+  for (FitDimension& d : m.dimensions) {
+    std::uint8_t dim, has_q;
+    if (!r.u8(dim) || dim >= kSizeDimensionCount) return bad("unknown size dimension");
+    d.dimension = static_cast<SizeDimension>(dim);
+    for (float* v : {&d.grid_lo, &d.grid_hi, &d.step, &d.population_mean, &d.population_sd})
+      if (!read_finite(r, *v)) return bad("dimension parameters are missing or not finite");
+    if (!r.u8(has_q) || has_q > 1) return bad("bad questionnaire flag");
+    d.has_questionnaire = has_q == 1;
+    if (d.has_questionnaire) {
+      if (!read_finite(r, d.questionnaire_intercept) || !read_finite(r, d.questionnaire_sd) ||
+          !r.varint_max(r.remaining() / 4, n))
+        return bad("questionnaire parameters are missing");
+      d.questionnaire_weights.resize(static_cast<std::size_t>(n));
+      for (float& v : d.questionnaire_weights)
+        if (!read_finite(r, v)) return bad("questionnaire weights are missing or not finite");
+    }
+  }
+  if (!read_group(r, m.global)) return bad("global statistics are missing");
+  if (!read_groups(r, strings, m.categories)) return bad("categories are truncated or have a bad string index");
+  if (!read_groups(r, strings, m.brands)) return bad("brands are truncated or have a bad string index");
+  if (!r.varint_max(r.remaining(), n)) return bad("size list count exceeds the section");
+  m.size_lists.resize(static_cast<std::size_t>(n));
+  for (auto& list : m.size_lists) {
+    if (!r.varint_max(r.remaining(), n)) return bad("a size list is truncated");
+    list.resize(static_cast<std::size_t>(n));
+    for (std::string& label : list)
+      if (!read_string_ref(r, strings, label)) return bad("a size label has a bad string index");
+  }
+  if (!r.varint_max(r.remaining(), n)) return bad("product count exceeds the section");
+  m.products.resize(static_cast<std::size_t>(n));
+  for (FitProduct& p : m.products) {
+    std::uint64_t brand, category, list;
+    std::uint8_t system;
+    if (!read_string_ref(r, strings, p.params.name) || !r.varint_max(m.brands.size(), brand) ||
+        !r.varint_max(m.categories.size(), category) || !r.u8(system) || system >= kSizeSystemCount ||
+        !r.varint_max(UINT32_MAX, list) || !read_group(r, p.params))
+      return bad("product " + std::to_string(&p - m.products.data()) + " is truncated or has an index out of range");
+    p.brand = static_cast<std::int32_t>(brand) - 1;
+    p.category = static_cast<std::int32_t>(category) - 1;
+    p.size_system = static_cast<SizeSystem>(system);
+    p.size_list = static_cast<std::uint32_t>(list);
+  }
+  std::uint8_t has_head;
+  if (!r.u8(has_head) || has_head > 1) return bad("bad head flag");
+  m.has_head = has_head == 1;
+  if (m.has_head) {
+    if (!r.varint(n) || n != kFitHeadFeatures)
+      return bad("the calibration head has " + std::to_string(n) + " features; this reader uses " +
+                 std::to_string(kFitHeadFeatures));
+    for (auto& row : m.head)
+      for (float& v : row)
+        if (!read_finite(r, v)) return bad("calibration weights are missing or not finite");
+  }
+  if (!r.at_end() && minor <= kFormatMinor) return bad(std::to_string(r.remaining()) + " unexpected trailing bytes");
+  Status valid = validate_fit_model(m);
+  if (!valid.is_ok()) return bad(valid.message());
+  return m;
+}
+
+Status validate_fit_model(const FitModel& m) {
+  auto fail = [](const std::string& what) { return Status(ErrorCode::kInvalidArgument, what); };
+  if (!(m.slope > 0) || !(m.slope < 1e3)) return fail("slope must be in (0, 1000)");
+  if (!(std::fabs(m.band_log_half) < 10) || !(std::fabs(m.band_center) < 100)) return fail("band parameters out of range");
+  for (float sd : m.body_sd)
+    if (!(sd > 0)) return fail("body feature scales must be positive");
+  for (std::size_t i = 0; i < m.dimensions.size(); ++i) {
+    const FitDimension& d = m.dimensions[i];
+    for (std::size_t k = 0; k < i; ++k)
+      if (m.dimensions[k].dimension == d.dimension) return fail("a size dimension appears twice");
+    if (!(d.grid_lo < d.grid_hi) || !(d.step > 0) || !(d.population_sd > 0) ||
+        (d.has_questionnaire && !(d.questionnaire_sd > 0)))
+      return fail("dimension '" + std::string(size_dimension_name(d.dimension)) + "' has an empty grid or a non-positive scale");
+    if (d.has_questionnaire && d.questionnaire_weights.size() != static_cast<std::size_t>(m.body_feature_count()))
+      return fail("questionnaire weights do not match the body features");
+  }
+  auto sorted = [](const auto& items, auto key) {
+    for (std::size_t i = 1; i < items.size(); ++i)
+      if (!(key(items[i - 1]) < key(items[i]))) return false;
+    return true;
+  };
+  auto group_name = [](const FitGroupParams& g) -> const std::string& { return g.name; };
+  if (!sorted(m.categories, group_name)) return fail("categories are not sorted and unique");
+  if (!sorted(m.brands, group_name)) return fail("brands are not sorted and unique");
+  if (!sorted(m.products, [](const FitProduct& p) -> const std::string& { return p.params.name; }))
+    return fail("products are not sorted and unique");
+  for (const auto& list : m.size_lists)
+    if (list.empty()) return fail("an empty size list");
+  for (const FitProduct& p : m.products) {
+    if (p.size_list >= m.size_lists.size()) return fail("product '" + p.params.name + "' has a size list out of range");
+    if (m.find_dimension(size_dimension(p.size_system)) == nullptr)
+      return fail("product '" + p.params.name + "' uses a size dimension the model has no scale for");
+    for (const std::string& label : m.size_lists[p.size_list]) {
+      Result<SizeValue> v = parse_size(p.size_system, label);
+      if (!v.is_ok()) return fail("product '" + p.params.name + "': " + v.status().message());
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace cabine

@@ -1,0 +1,489 @@
+// Fit inference: the shopper's size posterior, per-size probabilities, the
+// recommendation with its confidence, flag and reason. docs/fit-model.md.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "cabine/fit_model.h"
+#include "fit_internal.h"
+
+namespace cabine {
+namespace internal {
+
+namespace {
+
+
+double clip(double v, double lim) { return std::max(-lim, std::min(lim, v)); }
+
+}  // namespace
+
+Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref) {
+  ResolvedProduct r;
+  r.small_logit = m.global.small_logit;
+  r.large_logit = m.global.large_logit;
+  r.parent_small_logit = m.global.small_logit;
+  r.parent_large_logit = m.global.large_logit;
+  const int pi = m.find_product(ref.product_id);
+  int bi = -1, ci = -1;
+  if (pi >= 0) {
+    const FitProduct& p = m.products[static_cast<std::size_t>(pi)];
+    bi = p.brand;
+    ci = p.category;
+    r.system = p.size_system;
+    r.sizes = m.size_lists[p.size_list];
+  } else {
+    bi = m.find_brand(ref.brand);
+    ci = m.find_category(ref.category);
+    if (ref.sizes.empty())
+      return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id +
+                                                     "' is not in the model; pass its sizes (and brand, category) to get a suggestion");
+    r.sizes = ref.sizes;
+    if (ref.size_system.empty()) {
+      r.system = infer_size_system(ref.sizes.front());
+    } else {
+      Result<SizeSystem> s = parse_size_system(ref.size_system);
+      if (!s.is_ok()) return s.status();
+      r.system = s.value();
+    }
+  }
+  if (ci >= 0) {
+    const FitGroupParams& c = m.categories[static_cast<std::size_t>(ci)];
+    r.offset += c.offset;
+    r.band += c.band;
+    r.small_logit = r.parent_small_logit = c.small_logit;
+    r.large_logit = r.parent_large_logit = c.large_logit;
+    r.log_count = c.log_count;
+    r.source = FitSource::kCategory;
+  }
+  if (bi >= 0) {
+    const FitGroupParams& b = m.brands[static_cast<std::size_t>(bi)];
+    r.offset += b.offset;
+    r.band += b.band;
+    r.source = FitSource::kBrand;
+  }
+  if (pi >= 0) {
+    const FitGroupParams& p = m.products[static_cast<std::size_t>(pi)].params;
+    r.offset += p.offset;
+    r.band += p.band;
+    r.small_logit = p.small_logit;
+    r.large_logit = p.large_logit;
+    r.log_count = p.log_count;
+    r.source = FitSource::kProduct;
+  }
+  r.dimension = m.find_dimension(size_dimension(r.system));
+  if (r.dimension == nullptr)
+    return Status(ErrorCode::kInvalidArgument, "the model has no " + std::string(size_dimension_name(size_dimension(r.system))) +
+                                                   " sizes, so it cannot suggest a " + std::string(size_system_name(r.system)) + " size");
+  for (const std::string& label : r.sizes) {
+    Result<SizeValue> v = parse_size(r.system, label);
+    if (!v.is_ok()) return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id + "': " + v.status().message());
+    r.values.push_back(v.value().value);
+  }
+  r.display_name = !ref.name.empty() ? ref.name : ref.product_id;
+  return r;
+}
+
+bool has_any_body(const BodyMeasurements& b) {
+  return b.height_cm || b.weight_kg || b.age || !b.bust.empty() || !b.body_type.empty();
+}
+
+std::vector<double> body_features(const FitModel& m, const BodyMeasurements& body) {
+  std::array<std::optional<double>, kBodyNumericFeatures> raw = {body.height_cm, body.weight_kg, body.age, {}, {}};
+  if (!body.bust.empty()) {
+    Result<Bust> bust = parse_bust(body.bust);
+    if (bust.is_ok()) {
+      raw[3] = bust.value().band;
+      raw[4] = bust.value().cup;
+    }
+  }
+  std::vector<double> f(static_cast<std::size_t>(m.body_feature_count()), 0.0);
+  for (int k = 0; k < kBodyNumericFeatures; ++k) {
+    if (raw[k]) {
+      const double sd = m.body_sd[k] > 0 ? m.body_sd[k] : 1.0;
+      f[k] = clip((*raw[k] - m.body_mean[k]) / sd, 6);
+    } else {
+      f[kBodyNumericFeatures + k] = 1.0;
+    }
+  }
+  for (std::size_t t = 0; t < m.body_types.size(); ++t)
+    if (m.body_types[t] == body.body_type) f[2 * kBodyNumericFeatures + t] = 1.0;
+  return f;
+}
+
+GridLogLik history_loglik(const FitModel& m, const FitDimension& d, double offset, double band, double x, int outcome) {
+  const BandParams b = band_for(m, band);
+  GridLogLik ll{};
+  const double step = (d.grid_hi - d.grid_lo) / (kFitGridPoints - 1);
+  for (int g = 0; g < kFitGridPoints; ++g) {
+    const double s = d.grid_lo + step * g;
+    ll[g] = std::log(structural_probs(b, (s - x - offset) / d.step)[static_cast<std::size_t>(outcome)]);
+  }
+  return ll;
+}
+
+Prior size_prior(const FitDimension& d, std::span<const double> body_feats, bool body_given) {
+  if (body_given && d.has_questionnaire && body_feats.size() == d.questionnaire_weights.size()) {
+    double mean = d.questionnaire_intercept;
+    for (std::size_t k = 0; k < body_feats.size(); ++k) mean += d.questionnaire_weights[k] * body_feats[k];
+    return {mean, d.questionnaire_sd, true};
+  }
+  return {d.population_mean, d.population_sd, false};
+}
+
+Posterior make_posterior(const FitDimension& d, const Prior& prior, const GridLogLik& loglik_sum) {
+  Posterior p;
+  const double step = (d.grid_hi - d.grid_lo) / (kFitGridPoints - 1);
+  double best = -1e300;
+  std::array<double, kFitGridPoints> lp{};
+  for (int g = 0; g < kFitGridPoints; ++g) {
+    p.grid[g] = d.grid_lo + step * g;
+    const double z = (p.grid[g] - prior.mean) / prior.sd;
+    lp[g] = -0.5 * z * z + loglik_sum[g];
+    best = std::max(best, lp[g]);
+  }
+  double total = 0;
+  for (int g = 0; g < kFitGridPoints; ++g) total += (p.prob[g] = std::exp(lp[g] - best));
+  double mean = 0, sq = 0;
+  for (int g = 0; g < kFitGridPoints; ++g) {
+    p.prob[g] /= total;
+    mean += p.prob[g] * p.grid[g];
+  }
+  for (int g = 0; g < kFitGridPoints; ++g) sq += p.prob[g] * (p.grid[g] - mean) * (p.grid[g] - mean);
+  p.mean = mean;
+  p.sd = std::sqrt(sq);
+  return p;
+}
+
+Probs integrated_structural(const FitModel& m, const FitDimension& d, const Posterior& post, double offset,
+                            double band, double x) {
+  const BandParams b = band_for(m, band);
+  Probs out{0, 0, 0};
+  for (int g = 0; g < kFitGridPoints; ++g) {
+    if (post.prob[g] < 1e-12) continue;
+    const Probs p = structural_probs(b, (post.grid[g] - x - offset) / d.step);
+    for (int k = 0; k < 3; ++k) out[k] += post.prob[g] * p[k];
+  }
+  for (double& v : out) v = std::max(v, kProbFloor);
+  return out;
+}
+
+std::array<double, kFitHeadFeatures> head_features(const FitModel& m, const FitDimension& d, const Posterior& post,
+                                                   const ResolvedProduct& p, double x, std::size_t size_index,
+                                                   const Probs& structural, const HistoryStats& hist,
+                                                   std::span<const double> body_feats) {
+  (void)m;
+  std::array<double, kFitHeadFeatures> f{};
+  const double u = (post.mean - x - p.offset) / d.step;
+  f[0] = 1.0;
+  f[1] = clip(std::log(structural[0] / structural[1]), 12);
+  f[2] = clip(std::log(structural[2] / structural[1]), 12);
+  f[3] = clip(u, 8);
+  f[4] = std::fabs(f[3]);
+  f[5] = clip(post.sd / d.step, 8);
+  f[6] = clip(p.small_logit, 8);
+  f[7] = clip(p.large_logit, 8);
+  f[8] = p.log_count;
+  f[9] = clip(p.parent_small_logit, 8);
+  f[10] = clip(p.parent_large_logit, 8);
+  f[11] = p.source == FitSource::kProduct ? 1.0 : 0.0;
+  f[12] = std::log1p(hist.n);
+  // The shopper's own habit of reporting too small / too large, smoothed toward none.
+  f[13] = std::log((hist.n_small + 0.25) / (hist.n - hist.n_small - hist.n_large + 1.0));
+  f[14] = std::log((hist.n_large + 0.25) / (hist.n - hist.n_small - hist.n_large + 1.0));
+  f[15] = p.values.size() > 1 ? static_cast<double>(size_index) / static_cast<double>(p.values.size() - 1) - 0.5 : 0.0;
+  f[16] = hist.n > 0 ? clip((x - hist.size_sum / hist.n) / d.step, 8) : 0.0;
+  for (int k = 0; k < 5; ++k) f[17 + k] = body_feats.size() > static_cast<std::size_t>(k) ? body_feats[k] : 0.0;
+  double missing = 0;
+  for (int k = 0; k < kBodyNumericFeatures; ++k)
+    if (body_feats.size() > static_cast<std::size_t>(kBodyNumericFeatures + k)) missing += body_feats[kBodyNumericFeatures + k];
+  f[22] = missing / kBodyNumericFeatures;
+  f[23] = std::min(f[3] * f[3], 16.0);
+  return f;
+}
+
+Probs head_probs(const FitModel& m, const std::array<double, kFitHeadFeatures>& f) {
+  double z[2] = {0, 0};
+  for (int c = 0; c < 2; ++c)
+    for (int k = 0; k < kFitHeadFeatures; ++k) z[c] += m.head[c][k] * f[k];
+  const double hi = std::max({0.0, z[0], z[1]});
+  const double es = std::exp(z[0] - hi), ef = std::exp(-hi), el = std::exp(z[1] - hi);
+  const double total = es + ef + el;
+  return {es / total, ef / total, el / total};
+}
+
+}  // namespace internal
+
+namespace {
+
+using namespace internal;
+
+// Groups are sorted by name (validate_fit_model checks it), so lookups are binary searches.
+template <typename T, typename Key>
+int find_sorted(const std::vector<T>& items, std::string_view name, Key key) {
+  if (name.empty()) return -1;
+  auto it = std::lower_bound(items.begin(), items.end(), name,
+                             [&](const T& item, std::string_view n) { return key(item) < n; });
+  if (it == items.end() || key(*it) != name) return -1;
+  return static_cast<int>(it - items.begin());
+}
+
+std::string fmt_percent(double p) { return std::to_string(static_cast<int>(std::lround(p * 100))) + "%"; }
+
+// Offset, band and system of a product in the shopper's history (no size list needed).
+struct HistoryProduct {
+  double offset = 0, band = 0;
+  bool known_system = false;
+  SizeSystem system = SizeSystem::kNumeric;
+  std::string label;  // for reason texts
+  std::string category;
+};
+
+HistoryProduct resolve_history_product(const FitModel& m, const ProductRef& ref) {
+  HistoryProduct h;
+  const int pi = m.find_product(ref.product_id);
+  int bi = m.find_brand(ref.brand), ci = m.find_category(ref.category);
+  if (pi >= 0) {
+    const FitProduct& p = m.products[static_cast<std::size_t>(pi)];
+    bi = p.brand;
+    ci = p.category;
+    h.offset += p.params.offset;
+    h.band += p.params.band;
+    h.system = p.size_system;
+    h.known_system = true;
+  }
+  if (bi >= 0) h.offset += m.brands[static_cast<std::size_t>(bi)].offset, h.band += m.brands[static_cast<std::size_t>(bi)].band;
+  if (ci >= 0) h.offset += m.categories[static_cast<std::size_t>(ci)].offset, h.band += m.categories[static_cast<std::size_t>(ci)].band;
+  if (!h.known_system && !ref.size_system.empty()) {
+    Result<SizeSystem> s = parse_size_system(ref.size_system);
+    if (s.is_ok()) h.system = s.value(), h.known_system = true;
+  }
+  const std::string brand = bi >= 0 ? m.brands[static_cast<std::size_t>(bi)].name : ref.brand;
+  h.category = ci >= 0 ? m.categories[static_cast<std::size_t>(ci)].name : ref.category;
+  if (!ref.name.empty()) {
+    h.label = ref.name;
+  } else if (!brand.empty()) {
+    h.label = brand + (h.category.empty() ? "" : " " + h.category);
+  } else {
+    h.label = (h.category.empty() ? "item " : h.category + " ") + ref.product_id;
+  }
+  return h;
+}
+
+// Everything the per-size answers share: the product, the shopper's posterior and history statistics.
+struct Evaluation {
+  ResolvedProduct product;
+  Posterior posterior;
+  Prior prior{};
+  HistoryStats stats;
+  std::vector<double> body;
+  std::vector<std::size_t> used;
+  std::vector<std::string> used_text;
+  std::vector<std::string> notes;
+};
+
+Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const std::vector<HistoryItem>& history,
+                            const BodyMeasurements& body) {
+  if (history.size() > kMaxHistoryRows)
+    return Status(ErrorCode::kInvalidArgument, "history has " + std::to_string(history.size()) + " rows; the limit is " +
+                                                   std::to_string(kMaxHistoryRows));
+  Status body_ok = validate_body(body);
+  if (!body_ok.is_ok()) return Status(ErrorCode::kInvalidArgument, "questionnaire: " + body_ok.message());
+  Result<ResolvedProduct> resolved = resolve_product(m, product);
+  if (!resolved.is_ok()) return resolved.status();
+  Evaluation e;
+  e.product = std::move(resolved).value();
+  const FitDimension& d = *e.product.dimension;
+  e.body = body_features(m, body);
+  e.prior = size_prior(d, e.body, has_any_body(body));
+  GridLogLik sum{};
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    const HistoryItem& item = history[i];
+    const std::string where = "history[" + std::to_string(i) + "]";
+    if (item.outcome == FitOutcome::kReturnedOther) {
+      e.notes.push_back(where + " ignored: returned for a reason other than fit");
+      continue;
+    }
+    HistoryProduct hp = resolve_history_product(m, item.product);
+    const SizeSystem system = hp.known_system ? hp.system : infer_size_system(item.size);
+    if (size_dimension(system) != d.dimension) continue;  // another body dimension says nothing here
+    Result<SizeValue> v = parse_size(system, item.size);
+    if (!v.is_ok()) {
+      e.notes.push_back(where + " ignored: " + v.status().message());
+      continue;
+    }
+    const double x = v.value().value;
+    const GridLogLik ll = history_loglik(m, d, hp.offset, hp.band, x, static_cast<int>(item.outcome));
+    for (int g = 0; g < kFitGridPoints; ++g) sum[g] += ll[g];
+    e.stats.n += 1;
+    e.stats.n_small += item.outcome == FitOutcome::kTooSmall;
+    e.stats.n_large += item.outcome == FitOutcome::kTooLarge;
+    e.stats.size_sum += x;
+    e.used.push_back(i);
+    if (e.used_text.size() < 2) {
+      const std::string size = item.size;
+      switch (item.outcome) {
+        case FitOutcome::kKept: e.used_text.push_back("You kept " + size + " in " + hp.label); break;
+        case FitOutcome::kTooSmall: e.used_text.push_back(hp.label + " in " + size + " was too small for you"); break;
+        case FitOutcome::kTooLarge: e.used_text.push_back(hp.label + " in " + size + " was too large for you"); break;
+        case FitOutcome::kReturnedOther: break;
+      }
+    }
+  }
+  e.posterior = make_posterior(d, e.prior, sum);
+  return e;
+}
+
+SizeProbabilities answer_for(const FitModel& m, const Evaluation& e, std::size_t j, double x, const std::string& label) {
+  const FitDimension& d = *e.product.dimension;
+  const Probs s = integrated_structural(m, d, e.posterior, e.product.offset, e.product.band, x);
+  Probs p = s;
+  if (m.has_head) p = head_probs(m, head_features(m, d, e.posterior, e.product, x, j, s, e.stats, e.body));
+  return {label, p[0], p[1], p[2]};
+}
+
+FitFlag flag_for(double offset, double step) {
+  if (offset < -0.35 * step) return FitFlag::kRunsSmall;
+  if (offset > 0.35 * step) return FitFlag::kRunsLarge;
+  return FitFlag::kTrueToSize;
+}
+
+}  // namespace
+
+int FitModel::find_product(std::string_view id) const {
+  return find_sorted(products, id, [](const FitProduct& p) -> const std::string& { return p.params.name; });
+}
+int FitModel::find_brand(std::string_view name) const {
+  return find_sorted(brands, name, [](const FitGroupParams& g) -> const std::string& { return g.name; });
+}
+int FitModel::find_category(std::string_view name) const {
+  return find_sorted(categories, name, [](const FitGroupParams& g) -> const std::string& { return g.name; });
+}
+const FitDimension* FitModel::find_dimension(SizeDimension dim) const {
+  for (const FitDimension& d : dimensions)
+    if (d.dimension == dim) return &d;
+  return nullptr;
+}
+
+std::string_view fit_source_name(FitSource source) {
+  switch (source) {
+    case FitSource::kProduct: return "product";
+    case FitSource::kBrand: return "brand";
+    case FitSource::kCategory: return "category";
+    case FitSource::kGlobal: return "global";
+  }
+  return "global";
+}
+
+std::string_view fit_flag_name(FitFlag flag) {
+  switch (flag) {
+    case FitFlag::kRunsSmall: return "runs_small";
+    case FitFlag::kTrueToSize: return "true_to_size";
+    case FitFlag::kRunsLarge: return "runs_large";
+  }
+  return "true_to_size";
+}
+
+std::string_view fit_reason_name(FitReason reason) {
+  switch (reason) {
+    case FitReason::kFromHistory: return "FROM_HISTORY";
+    case FitReason::kFromQuestionnaire: return "FROM_QUESTIONNAIRE";
+    case FitReason::kFromPopulation: return "FROM_POPULATION";
+    case FitReason::kLowConfidence: return "LOW_CONFIDENCE";
+  }
+  return "FROM_POPULATION";
+}
+
+Result<FitRecommendation> recommend_size(const FitModel& m, const FitRequest& request) {
+  if (!std::isfinite(request.min_confidence) || request.min_confidence < 0 || request.min_confidence > 1)
+    return Status(ErrorCode::kInvalidArgument, "minConfidence must be a number from 0 to 1");
+  Result<Evaluation> evaluated = evaluate(m, request.product, request.history, request.questionnaire);
+  if (!evaluated.is_ok()) return evaluated.status();
+  const Evaluation& e = evaluated.value();
+  const ResolvedProduct& p = e.product;
+  const FitDimension& d = *p.dimension;
+
+  FitRecommendation out;
+  for (std::size_t j = 0; j < p.sizes.size(); ++j) out.sizes.push_back(answer_for(m, e, j, p.values[j], p.sizes[j]));
+
+  // Confidence: the posterior mass of shopper sizes for which this size is the
+  // closest to the product's effective size.
+  std::vector<double> mass(p.sizes.size(), 0.0);
+  for (int g = 0; g < kFitGridPoints; ++g) {
+    std::size_t best = 0;
+    double best_gap = 1e300;
+    for (std::size_t j = 0; j < p.values.size(); ++j) {
+      const double gap = std::fabs(e.posterior.grid[g] - p.values[j] - p.offset);
+      if (gap < best_gap) best_gap = gap, best = j;
+    }
+    mass[best] += e.posterior.prob[g];
+  }
+  const std::size_t chosen = static_cast<std::size_t>(std::max_element(mass.begin(), mass.end()) - mass.begin());
+  out.confidence = mass[chosen];
+  out.source = p.source;
+  out.product_offset = p.offset;
+  out.flag = flag_for(p.offset, d.step);
+  out.history_used = e.used;
+  out.notes = e.notes;
+  out.size_mean = e.posterior.mean;
+  out.size_sd = e.posterior.sd;
+
+  const std::string rec = p.sizes[chosen];
+  const std::string what = p.display_name.empty() ? "this item" : "this item";
+  std::string runs;
+  switch (out.flag) {
+    case FitFlag::kRunsSmall: runs = "this item runs small, so " + rec; break;
+    case FitFlag::kRunsLarge: runs = "this item runs large, so " + rec; break;
+    case FitFlag::kTrueToSize: runs = "this item is true to size, so " + rec; break;
+  }
+  (void)what;
+  std::string text;
+  if (!e.used.empty()) {
+    out.reason = FitReason::kFromHistory;
+    for (std::size_t k = 0; k < e.used_text.size(); ++k) text += (k ? "; " : "") + e.used_text[k];
+    text += "; " + runs;
+  } else if (e.prior.from_questionnaire) {
+    out.reason = FitReason::kFromQuestionnaire;
+    text = "From your measurements, " + runs;
+  } else {
+    out.reason = FitReason::kFromPopulation;
+    text = "Most shoppers take " + rec + " here (" + std::string(fit_flag_name(out.flag)) +
+           "); add your measurements or past purchases for a personal suggestion";
+  }
+  if (p.source != FitSource::kProduct)
+    text += ". This product is new to the model, so its " + std::string(fit_source_name(p.source)) + " decides how it runs";
+  if (out.confidence < request.min_confidence) {
+    out.reason = FitReason::kLowConfidence;
+    text = "No suggestion: confidence " + fmt_percent(out.confidence) + " is below " + fmt_percent(request.min_confidence) +
+           ". Best guess: " + text;
+  } else {
+    out.size = rec;
+  }
+  out.reason_text = text + ".";
+  return out;
+}
+
+Result<SizeProbabilities> predict_fit(const FitModel& m, const ProductRef& product, std::string_view size,
+                                      const std::vector<HistoryItem>& history, const BodyMeasurements& body) {
+  Result<Evaluation> evaluated = evaluate(m, product, history, body);
+  if (!evaluated.is_ok()) return evaluated.status();
+  const Evaluation& e = evaluated.value();
+  Result<SizeValue> v = parse_size(e.product.system, size);
+  if (!v.is_ok()) return v.status();
+  // The size's position in the product's list: its own index, or the nearest value's.
+  std::size_t index = 0;
+  for (std::size_t j = 0; j < e.product.values.size(); ++j)
+    if (std::fabs(e.product.values[j] - v.value().value) < std::fabs(e.product.values[index] - v.value().value)) index = j;
+  return answer_for(m, e, index, v.value().value, std::string(size));
+}
+
+Result<FitFlag> product_flag(const FitModel& m, std::string_view product_id) {
+  const int pi = m.find_product(product_id);
+  if (pi < 0) return Status(ErrorCode::kInvalidArgument, "product '" + std::string(product_id) + "' is not in the model");
+  ProductRef ref;
+  ref.product_id = std::string(product_id);
+  Result<ResolvedProduct> r = resolve_product(m, ref);
+  if (!r.is_ok()) return r.status();
+  return flag_for(r.value().offset, r.value().dimension->step);
+}
+
+}  // namespace cabine
