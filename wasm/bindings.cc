@@ -9,6 +9,7 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <optional>
 #include <string>
 
 #include "cabine/engine.h"
@@ -74,6 +75,100 @@ val model_info() {
   return info_to_js(*engine().model());
 }
 
+// Readers for request objects. The JS layer has checked the types already; these
+// still fall back to empty values rather than trap on anything unexpected.
+std::string get_string(const val& object, const char* key) {
+  const val v = object[key];
+  return v.isString() ? v.as<std::string>() : std::string();
+}
+
+std::optional<double> get_number(const val& object, const char* key) {
+  const val v = object[key];
+  if (v.isNumber()) return v.as<double>();
+  return std::nullopt;
+}
+
+cabine::ProductRef read_product(const val& p) {
+  cabine::ProductRef ref;
+  ref.product_id = get_string(p, "productId");
+  ref.brand = get_string(p, "brand");
+  ref.category = get_string(p, "category");
+  ref.size_system = get_string(p, "sizeSystem");
+  ref.name = get_string(p, "name");
+  const val sizes = p["sizes"];
+  if (sizes.isArray()) {
+    const unsigned n = sizes["length"].as<unsigned>();
+    for (unsigned i = 0; i < n; ++i) {
+      const val label = sizes[i];
+      if (label.isString()) ref.sizes.push_back(label.as<std::string>());
+    }
+  }
+  return ref;
+}
+
+val recommend_size(const val& request) {
+  cabine::FitRequest r;
+  r.product = read_product(request["product"]);
+  const val history = request["history"];
+  if (history.isArray()) {
+    const unsigned n = history["length"].as<unsigned>();
+    r.history.reserve(n);
+    for (unsigned i = 0; i < n; ++i) {
+      const val item = history[i];
+      cabine::HistoryItem h;
+      h.product = read_product(item);
+      h.size = get_string(item, "size");
+      cabine::Result<cabine::FitOutcome> outcome = cabine::parse_outcome(get_string(item, "outcome"));
+      if (!outcome.is_ok())
+        return failure(cabine::Status(cabine::ErrorCode::kInvalidArgument,
+                                      "history[" + std::to_string(i) + "]: " + outcome.status().message()));
+      h.outcome = outcome.value();
+      r.history.push_back(std::move(h));
+    }
+  }
+  const val q = request["questionnaire"];
+  if (!q.isUndefined() && !q.isNull()) {
+    r.questionnaire.height_cm = get_number(q, "heightCm");
+    r.questionnaire.weight_kg = get_number(q, "weightKg");
+    r.questionnaire.age = get_number(q, "age");
+    r.questionnaire.body_type = get_string(q, "bodyType");
+    r.questionnaire.bust = get_string(q, "bust");
+  }
+  r.min_confidence = get_number(request, "minConfidence").value_or(0.0);
+
+  cabine::Result<cabine::FitRecommendation> result = engine().recommend_size(r);
+  if (!result.is_ok()) return failure(result.status());
+  const cabine::FitRecommendation& rec = result.value();
+  val out = val::object();
+  out.set("ok", true);
+  out.set("size", rec.size ? val(*rec.size) : val::null());
+  out.set("confidence", rec.confidence);
+  val sizes = val::array();
+  for (const cabine::SizeProbabilities& p : rec.sizes) {
+    val entry = val::object();
+    entry.set("size", p.size);
+    entry.set("pSmall", p.p_small);
+    entry.set("pFit", p.p_fit);
+    entry.set("pLarge", p.p_large);
+    sizes.call<void>("push", entry);
+  }
+  out.set("sizes", sizes);
+  out.set("reasonCode", std::string(cabine::fit_reason_name(rec.reason)));
+  out.set("reasonText", rec.reason_text);
+  out.set("source", std::string(cabine::fit_source_name(rec.source)));
+  out.set("flag", std::string(cabine::fit_flag_name(rec.flag)));
+  out.set("productOffset", rec.product_offset);
+  val used = val::array();
+  for (std::size_t i : rec.history_used) used.call<void>("push", static_cast<double>(i));
+  out.set("itemsUsed", used);
+  val notes = val::array();
+  for (const std::string& note : rec.notes) notes.call<void>("push", note);
+  out.set("notes", notes);
+  out.set("sizeMean", rec.size_mean);
+  out.set("sizeSd", rec.size_sd);
+  return out;
+}
+
 val error_codes() {
   val codes = val::array();
   for (int i = 1; i < cabine::kErrorCodeCount; ++i)
@@ -104,6 +199,7 @@ val heap_stats() {
 EMSCRIPTEN_BINDINGS(cabine) {
   emscripten::function("loadModel", &load_model);
   emscripten::function("modelInfo", &model_info);
+  emscripten::function("recommendSize", &recommend_size);
   emscripten::function("errorCodes", &error_codes);
   emscripten::function("versions", &versions);
   emscripten::function("heapStats", &heap_stats);

@@ -17,4 +17,10 @@ Result<ModelInfo> Engine::model_info() const {
   return model_->info;
 }
 
+Result<FitRecommendation> Engine::recommend_size(const FitRequest& request) const {
+  if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
+  if (!model_->fit) return Status(ErrorCode::kNoFitModel, "the model '" + model_->info.header.model_id + "' has no fit section");
+  return cabine::recommend_size(*model_->fit, request);
+}
+
 }  // namespace cabine

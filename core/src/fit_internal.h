@@ -56,6 +56,7 @@ struct ResolvedProduct {
   std::vector<double> values;  // parsed sizes on the dimension scale
   const FitDimension* dimension = nullptr;
   std::string display_name;
+  std::string category;  // for reason texts; may be empty
 };
 
 // Fails when the product is unknown and has no usable size list, or a label does not parse.

@@ -54,6 +54,7 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
     r.large_logit = r.parent_large_logit = c.large_logit;
     r.log_count = c.log_count;
     r.source = FitSource::kCategory;
+    r.category = c.name;
   }
   if (bi >= 0) {
     const FitGroupParams& b = m.brands[static_cast<std::size_t>(bi)];
@@ -72,8 +73,10 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
   }
   r.dimension = m.find_dimension(size_dimension(r.system));
   if (r.dimension == nullptr)
-    return Status(ErrorCode::kInvalidArgument, "the model has no " + std::string(size_dimension_name(size_dimension(r.system))) +
-                                                   " sizes, so it cannot suggest a " + std::string(size_system_name(r.system)) + " size");
+    return Status(ErrorCode::kInvalidArgument,
+                  "the model has no " + std::string(size_dimension_name(size_dimension(r.system))) + " sizes, so it cannot suggest a " +
+                      std::string(size_system_name(r.system)) + " size" +
+                      (pi < 0 && ref.size_system.empty() ? "; set the product's sizeSystem (e.g. \"eu\") if the labels are dress sizes" : ""));
   for (const std::string& label : r.sizes) {
     Result<SizeValue> v = parse_size(r.system, label);
     if (!v.is_ok()) return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id + "': " + v.status().message());
@@ -305,10 +308,14 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
     }
     HistoryProduct hp = resolve_history_product(m, item.product);
     const SizeSystem system = hp.known_system ? hp.system : infer_size_system(item.size);
-    if (size_dimension(system) != d.dimension) continue;  // another body dimension says nothing here
     Result<SizeValue> v = parse_size(system, item.size);
     if (!v.is_ok()) {
       e.notes.push_back(where + " ignored: " + v.status().message());
+      continue;
+    }
+    if (size_dimension(system) != d.dimension) {
+      e.notes.push_back(where + " ignored: its " + std::string(size_dimension_name(size_dimension(system))) +
+                        " size says nothing about " + std::string(size_dimension_name(d.dimension)) + " sizes");
       continue;
     }
     const double x = v.value().value;
@@ -428,26 +435,25 @@ Result<FitRecommendation> recommend_size(const FitModel& m, const FitRequest& re
   out.size_sd = e.posterior.sd;
 
   const std::string rec = p.sizes[chosen];
-  const std::string what = p.display_name.empty() ? "this item" : "this item";
-  std::string runs;
+  const std::string noun = p.category.empty() ? "item" : p.category;
+  std::string how;
   switch (out.flag) {
-    case FitFlag::kRunsSmall: runs = "this item runs small, so " + rec; break;
-    case FitFlag::kRunsLarge: runs = "this item runs large, so " + rec; break;
-    case FitFlag::kTrueToSize: runs = "this item is true to size, so " + rec; break;
+    case FitFlag::kRunsSmall: how = "runs small"; break;
+    case FitFlag::kRunsLarge: how = "runs large"; break;
+    case FitFlag::kTrueToSize: how = "is true to size"; break;
   }
-  (void)what;
   std::string text;
   if (!e.used.empty()) {
     out.reason = FitReason::kFromHistory;
     for (std::size_t k = 0; k < e.used_text.size(); ++k) text += (k ? "; " : "") + e.used_text[k];
-    text += "; " + runs;
+    text += "; this " + noun + " " + how + ", so " + rec;
   } else if (e.prior.from_questionnaire) {
     out.reason = FitReason::kFromQuestionnaire;
-    text = "From your measurements, " + runs;
+    text = "From your measurements, " + rec + "; this " + noun + " " + how;
   } else {
     out.reason = FitReason::kFromPopulation;
-    text = "Most shoppers take " + rec + " here (" + std::string(fit_flag_name(out.flag)) +
-           "); add your measurements or past purchases for a personal suggestion";
+    text = "Most shoppers take " + rec + " in this " + noun + ", which " + how +
+           "; add your measurements or past purchases for a personal suggestion";
   }
   if (p.source != FitSource::kProduct)
     text += ". This product is new to the model, so its " + std::string(fit_source_name(p.source)) + " decides how it runs";

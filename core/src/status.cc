@@ -19,6 +19,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::kModelTooLarge: return "MODEL_TOO_LARGE";
     case ErrorCode::kNoModel: return "NO_MODEL";
     case ErrorCode::kInvalidArgument: return "INVALID_ARGUMENT";
+    case ErrorCode::kNoFitModel: return "NO_FIT_MODEL";
   }
   return "UNKNOWN";
 }

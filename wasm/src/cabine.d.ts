@@ -32,6 +32,7 @@
  * - `MODEL_TOO_LARGE`: above the 64 MiB limit.
  * - `NO_MODEL`: the call needs a model and none is loaded.
  * - `INVALID_ARGUMENT`: an argument has the wrong type or value; the message names it.
+ * - `NO_FIT_MODEL`: the model in service has no fit section, so it cannot suggest sizes.
  * - `WASM_LOAD_FAILED`: the WebAssembly module could not be fetched or instantiated.
  * - `MODEL_FETCH_FAILED`: the model URL or file could not be read (network error, HTTP status, missing file).
  */
@@ -50,6 +51,7 @@ export type ErrorCode =
   | 'MODEL_TOO_LARGE'
   | 'NO_MODEL'
   | 'INVALID_ARGUMENT'
+  | 'NO_FIT_MODEL'
   | 'WASM_LOAD_FAILED'
   | 'MODEL_FETCH_FAILED';
 
@@ -132,6 +134,97 @@ export interface MemoryStats {
   readonly heapBytesInUse: number;
 }
 
+/**
+ * A product to size. Known products need only `productId`; for a product the
+ * model has not seen, pass its `sizes` (and `brand`, `category`, `sizeSystem`
+ * so it can borrow how its brand or category runs).
+ */
+export interface ProductDescription {
+  productId?: string;
+  brand?: string;
+  category?: string;
+  /** "letter", "eu", "uk", "us", "waist_length", "shoe_eu", "shoe_uk", "shoe_us" or "numeric"; inferred from the labels when absent. */
+  sizeSystem?: string;
+  /** The labels on offer, smallest first. */
+  sizes?: readonly string[];
+  /** A display name for reason texts, e.g. "Acme Jeans". */
+  name?: string;
+}
+
+/** How a purchase ended. `returned_other` is counted but says nothing about fit. */
+export type FitOutcome = 'kept' | 'too_small' | 'too_large' | 'returned_other';
+
+/** One purchase from the shopper's own history (kept on the device). */
+export interface HistoryItem extends ProductDescription {
+  /** The size label bought. */
+  size: string;
+  outcome: FitOutcome;
+}
+
+/** The short questionnaire that stands in when there is no history. All optional. */
+export interface Questionnaire {
+  /** 100..230 cm. */
+  heightCm?: number;
+  /** 25..250 kg. */
+  weightKg?: number;
+  /** 12..100 years. */
+  age?: number;
+  /** One of the model's body types (e.g. "hourglass"); unknown ones are ignored. */
+  bodyType?: string;
+  /** Band in inches and cup, e.g. "34d". */
+  bust?: string;
+}
+
+/** What recommendSize takes: exactly one of `productId` or `product`. */
+export interface FitRequest {
+  productId?: string;
+  product?: ProductDescription;
+  /** The shopper's purchases; at most 100,000. */
+  history?: readonly HistoryItem[];
+  questionnaire?: Questionnaire;
+  /** 0..1: below this confidence `size` is null and the reason is LOW_CONFIDENCE. Default 0. */
+  minConfidence?: number;
+}
+
+/** Probabilities for one size of the product; they sum to 1. */
+export interface SizeProbabilities {
+  readonly size: string;
+  readonly pSmall: number;
+  readonly pFit: number;
+  readonly pLarge: number;
+}
+
+/**
+ * - `FROM_HISTORY`: the shopper's own purchases drove it.
+ * - `FROM_QUESTIONNAIRE`: no usable history; the body measurements did.
+ * - `FROM_POPULATION`: neither; what most shoppers take.
+ * - `LOW_CONFIDENCE`: below `minConfidence`, so no suggestion.
+ */
+export type FitReasonCode = 'FROM_HISTORY' | 'FROM_QUESTIONNAIRE' | 'FROM_POPULATION' | 'LOW_CONFIDENCE';
+
+export interface SizeRecommendation {
+  /** The suggested size, or null when confidence is below `minConfidence`. */
+  readonly size: string | null;
+  /** 0..1: the probability that `size` (or the best guess) is the shopper's best size. */
+  readonly confidence: number;
+  /** Every size of the product, in order. */
+  readonly sizes: readonly SizeProbabilities[];
+  /** A stable code and a short text naming the history items used. */
+  readonly reason: { readonly code: FitReasonCode; readonly text: string };
+  /** How much the model knew of the product: its own data, or its brand's, category's, or nothing. */
+  readonly source: 'product' | 'brand' | 'category' | 'global';
+  /** How the product runs, from the same model. */
+  readonly flag: 'runs_small' | 'true_to_size' | 'runs_large';
+  /** The product's offset on its size scale (> 0 runs large). */
+  readonly productOffset: number;
+  /** Indices into `history` of the items that informed the answer. */
+  readonly itemsUsed: readonly number[];
+  /** Why other history items were ignored. */
+  readonly notes: readonly string[];
+  /** The shopper's inferred size on the product's size scale: posterior mean and standard deviation. */
+  readonly shopperSize: { readonly mean: number; readonly sd: number };
+}
+
 /** One instance of the engine, with its own wasm memory and model in service. */
 export interface Cabine {
   /** The cabine package version of the wasm core, e.g. "0.1.0". */
@@ -146,6 +239,13 @@ export interface Cabine {
    * {@link CabineError}), the model in service before the call stays in service.
    */
   loadModel(source: ModelSource): Promise<ModelInfo>;
+  /**
+   * Suggests a size for one product, instantly and on the device. Throws
+   * CabineError: NO_MODEL, NO_FIT_MODEL, or INVALID_ARGUMENT naming the bad
+   * field (a NaN, negative or absurd measurement, an unknown product without
+   * sizes, a bad outcome, more than 100,000 history rows).
+   */
+  recommendSize(request: FitRequest): SizeRecommendation;
   /** Current wasm memory figures. */
   memoryStats(): MemoryStats;
 }

@@ -21,6 +21,7 @@ export const ERROR_CODES = Object.freeze([
   'MODEL_TOO_LARGE',
   'NO_MODEL',
   'INVALID_ARGUMENT',
+  'NO_FIT_MODEL',
   // JS layer only:
   'WASM_LOAD_FAILED',
   'MODEL_FETCH_FAILED',
@@ -80,6 +81,102 @@ async function fetchModelBytes(source, maxBytes) {
     throw new CabineError('MODEL_TOO_LARGE', `the model at ${url.href} has ${declared} bytes; the limit is ${maxBytes}`);
   }
   return new Uint8Array(await response.arrayBuffer());
+}
+
+const OUTCOMES = ['kept', 'too_small', 'too_large', 'returned_other'];
+// C++ names fields after the data contract's CSV columns; the JS API uses camelCase.
+const FIELD_NAMES = [['height_cm', 'heightCm'], ['weight_kg', 'weightKg'], ['body_type', 'bodyType']];
+
+function invalid(message) {
+  return new CabineError('INVALID_ARGUMENT', message);
+}
+
+function checkString(value, path, { required = false } = {}) {
+  if (value === undefined || value === null) {
+    if (required) throw invalid(`${path} is required`);
+    return;
+  }
+  if (typeof value !== 'string') throw invalid(`${path} must be a string, got ${describe(value)}`);
+  if (required && value.trim() === '') throw invalid(`${path} must not be empty`);
+}
+
+function checkProduct(product, path) {
+  if (typeof product !== 'object' || product === null || Array.isArray(product)) {
+    throw invalid(`${path} must be an object like { productId, brand, category, sizeSystem, sizes }, got ${describe(product)}`);
+  }
+  for (const key of ['productId', 'brand', 'category', 'sizeSystem', 'name']) checkString(product[key], `${path}.${key}`);
+  if (product.sizes !== undefined) {
+    if (!Array.isArray(product.sizes)) throw invalid(`${path}.sizes must be an array of size labels`);
+    product.sizes.forEach((label, i) => checkString(label, `${path}.sizes[${i}]`, { required: true }));
+  }
+  const { productId, brand, category, sizeSystem, sizes, name } = product;
+  return { productId, brand, category, sizeSystem, sizes: sizes ? [...sizes] : undefined, name };
+}
+
+function checkNumber(value, path) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number') throw invalid(`${path} must be a number, got ${describe(value)}`);
+  return value;  // NaN and out-of-range values are refused by the core, which knows the limits
+}
+
+/** Validates and copies a recommendSize request into the plain shape the core reads. */
+function normaliseFitRequest(request) {
+  if (typeof request !== 'object' || request === null) throw invalid(`recommendSize expects a request object, got ${describe(request)}`);
+  const hasId = request.productId !== undefined;
+  if (hasId === (request.product !== undefined)) throw invalid('recommendSize needs exactly one of productId or product');
+  let product;
+  if (hasId) {
+    checkString(request.productId, 'productId', { required: true });
+    product = { productId: request.productId };
+  } else {
+    product = checkProduct(request.product, 'product');
+  }
+  const history = request.history ?? [];
+  if (!Array.isArray(history)) throw invalid(`history must be an array, got ${describe(history)}`);
+  const items = history.map((item, i) => {
+    const path = `history[${i}]`;
+    const copy = checkProduct(item, path);
+    checkString(item.size, `${path}.size`, { required: true });
+    if (!OUTCOMES.includes(item.outcome)) throw invalid(`${path}.outcome must be one of ${OUTCOMES.join(', ')}, got ${JSON.stringify(item.outcome)}`);
+    return { ...copy, size: item.size, outcome: item.outcome };
+  });
+  let questionnaire;
+  if (request.questionnaire !== undefined && request.questionnaire !== null) {
+    const q = request.questionnaire;
+    if (typeof q !== 'object') throw invalid(`questionnaire must be an object, got ${describe(q)}`);
+    questionnaire = {
+      heightCm: checkNumber(q.heightCm, 'questionnaire.heightCm'),
+      weightKg: checkNumber(q.weightKg, 'questionnaire.weightKg'),
+      age: checkNumber(q.age, 'questionnaire.age'),
+    };
+    checkString(q.bodyType, 'questionnaire.bodyType');
+    checkString(q.bust, 'questionnaire.bust');
+    questionnaire.bodyType = q.bodyType?.toLowerCase();
+    questionnaire.bust = q.bust;
+  }
+  const minConfidence = checkNumber(request.minConfidence, 'minConfidence') ?? 0;
+  return { product, history: items, questionnaire, minConfidence };
+}
+
+function jsFieldNames(message) {
+  let out = message;
+  for (const [cpp, js] of FIELD_NAMES) out = out.replaceAll(cpp, js);
+  return out;
+}
+
+function toRecommendation(raw) {
+  return Object.freeze({
+    size: raw.size,
+    confidence: raw.confidence,
+    sizes: Object.freeze(raw.sizes.map((s) => Object.freeze({ ...s }))),
+    reason: Object.freeze({ code: raw.reasonCode, text: raw.reasonText }),
+    source: raw.source,
+    flag: raw.flag,
+    productOffset: raw.productOffset,
+    itemsUsed: Object.freeze([...raw.itemsUsed]),
+    notes: Object.freeze([...raw.notes]),
+    shopperSize: Object.freeze({ mean: raw.sizeMean, sd: raw.sizeSd }),
+  });
 }
 
 function toModelInfo(raw) {
@@ -147,6 +244,17 @@ class Cabine {
     const raw = this.#core.loadModel(bytes);
     if (!raw.ok) throw new CabineError(raw.code, raw.message);
     return toModelInfo(raw);
+  }
+
+  /**
+   * Suggests a size for one product from the shopper's own history and/or
+   * questionnaire, with P(too small), P(fit), P(too large) for every size.
+   */
+  recommendSize(request) {
+    const normalised = normaliseFitRequest(request);
+    const raw = this.#core.recommendSize(normalised);
+    if (!raw.ok) throw new CabineError(raw.code, jsFieldNames(raw.message));
+    return toRecommendation(raw);
   }
 
   /** Diagnostics: wasm linear memory and malloc'd bytes, for leak checks. */

@@ -23,6 +23,10 @@ class Engine {
   // Info of the model in service; NO_MODEL before the first successful load.
   Result<ModelInfo> model_info() const;
 
+  // Suggests a size with the model in service (fit_model.h). NO_MODEL before
+  // the first load, NO_FIT_MODEL when the model has no fit section.
+  Result<FitRecommendation> recommend_size(const FitRequest& request) const;
+
   // The model in service, or nullptr.
   const Model* model() const noexcept { return model_.get(); }
 

@@ -35,10 +35,11 @@ enum class ErrorCode : std::uint8_t {
   // Engine use.
   kNoModel,                    // a call needs a model and none is loaded
   kInvalidArgument,            // a caller-supplied argument is invalid
+  kNoFitModel,                 // the model in service has no fit section
 };
 
 // Number of codes, for tables and tests.
-inline constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kInvalidArgument) + 1;
+inline constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kNoFitModel) + 1;
 
 // The stable upper-snake-case name of a code, e.g. "MODEL_CHECKSUM_MISMATCH".
 // "OK" for kOk; "UNKNOWN" for a value outside the enum.
