@@ -10,6 +10,54 @@
 #include "commands.h"
 
 namespace cabine::cli {
+namespace {
+
+nlohmann::ordered_json group_to_json(const FitGroupParams& g) {
+  return {{"name", g.name},           {"offset", g.offset},           {"band", g.band},
+          {"small_logit", g.small_logit}, {"large_logit", g.large_logit}, {"log_count", g.log_count}};
+}
+
+// Every learned number of the fit section, for review and diffs.
+nlohmann::ordered_json fit_to_json(const FitModel& m) {
+  nlohmann::ordered_json out;
+  out["slope"] = m.slope;
+  out["band_center"] = m.band_center;
+  out["band_log_half"] = m.band_log_half;
+  out["body_mean"] = m.body_mean;
+  out["body_sd"] = m.body_sd;
+  out["body_types"] = m.body_types;
+  out["dimensions"] = nlohmann::ordered_json::array();
+  for (const FitDimension& d : m.dimensions) {
+    out["dimensions"].push_back({{"dimension", size_dimension_name(d.dimension)},
+                                 {"step", d.step},
+                                 {"grid", {d.grid_lo, d.grid_hi}},
+                                 {"population_mean", d.population_mean},
+                                 {"population_sd", d.population_sd},
+                                 {"has_questionnaire", d.has_questionnaire},
+                                 {"questionnaire_intercept", d.questionnaire_intercept},
+                                 {"questionnaire_sd", d.questionnaire_sd},
+                                 {"questionnaire_weights", d.questionnaire_weights}});
+  }
+  out["global"] = group_to_json(m.global);
+  out["categories"] = nlohmann::ordered_json::array();
+  for (const FitGroupParams& g : m.categories) out["categories"].push_back(group_to_json(g));
+  out["brands"] = nlohmann::ordered_json::array();
+  for (const FitGroupParams& g : m.brands) out["brands"].push_back(group_to_json(g));
+  out["products"] = nlohmann::ordered_json::array();
+  for (const FitProduct& p : m.products) {
+    nlohmann::ordered_json j = group_to_json(p.params);
+    j["brand"] = p.brand >= 0 ? nlohmann::ordered_json(m.brands[static_cast<std::size_t>(p.brand)].name) : nullptr;
+    j["category"] = p.category >= 0 ? nlohmann::ordered_json(m.categories[static_cast<std::size_t>(p.category)].name) : nullptr;
+    j["size_system"] = size_system_name(p.size_system);
+    j["sizes"] = m.size_lists[p.size_list];
+    j["flag"] = fit_flag_name(product_flag(m, p.params.name).value());
+    out["products"].push_back(j);
+  }
+  out["head"] = m.has_head ? nlohmann::ordered_json(m.head) : nullptr;
+  return out;
+}
+
+}  // namespace
 
 int run_inspect(const std::vector<std::string>& argv) {
   Args args(argv, {}, {});
@@ -42,6 +90,7 @@ int run_inspect(const std::vector<std::string>& argv) {
   nlohmann::ordered_json metadata = nlohmann::ordered_json::object();
   for (const auto& [key, value] : model.metadata) metadata[key] = value;
   out["metadata"] = metadata;
+  if (model.fit) out["fit"] = fit_to_json(*model.fit);
   std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   return 0;
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -84,4 +84,40 @@ test('bundle rejects bad configs with a message naming the problem and writes no
   assert.match(run(['bundle', '--config', 'x', '--bogus', '1']).stderr, /unknown option --bogus/);
   assert.equal(run(['frobnicate']).status, 2);
   assert.match(run(['version']).stdout, /model-export \d+\.\d+\.\d+ \(model format 1\.0\)/);
+}));
+
+test('train reports bad rows with file, line and column, counts them, and fails above --max-bad-fraction', () => withTempDir((dir) => {
+  const header = 'customer_id,product_id,brand,category,size_system,size,outcome,date\n';
+  const good = Array.from({ length: 60 }, (_, i) => `c${i % 20},p${i % 6},Acme,dress,eu,${36 + 2 * (i % 4)},${['kept', 'too_small', 'too_large'][i % 3]},2025-01-01`);
+  const bad = ['c1,p1,Acme,dress,eu,38,fits,2025-01-01', 'c2,p1,Acme,dress,eu,37,kept,2025-01-01', 'c3,,Acme,dress,eu,38,kept,2025-01-01'];
+  const file = join(dir, 'purchases.csv');
+  writeFileSync(file, header + [...good, ...bad].join('\n') + '\n');
+  const ok = run(['train', '--purchases', file, '--out', join(dir, 'm.cabine'), '--holdout', '0', '--iterations', '50']);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stderr, /purchases\.csv:62: column 'outcome' \(7\): outcome 'fits' is not one of kept, too_small, too_large, returned_other \(row skipped\)/);
+  assert.match(ok.stderr, /purchases\.csv:63: column 'size' \(6\): .*37/);
+  assert.match(ok.stderr, /purchases\.csv:64: column 'product_id' \(2\): product_id is empty/);
+  assert.match(ok.stderr, /purchases\.csv: 3 of 63 rows skipped/);
+  assert.match(ok.stdout, /latent-size model iteration/);
+  assert.match(ok.stdout, /trained on 60 fit rows .* in [\d.]+ s, peak memory \d+ MB/);
+  const strict = run(['train', '--purchases', file, '--out', join(dir, 'strict.cabine'), '--max-bad-fraction', '0.01']);
+  assert.equal(strict.status, 2);
+  assert.match(strict.stderr, /purchases\.csv: 4\.8% of the rows are bad \(limit 1\.0%, set with --max-bad-fraction\)/);
+  assert.ok(!existsSync(join(dir, 'strict.cabine')));
+  const missing = run(['train', '--purchases', join(dir, 'nope.csv'), '--out', join(dir, 'x.cabine')]);
+  assert.match(missing.stderr, /cannot open .*nope\.csv/);
+  writeFileSync(file, 'customer_id,product_id,size\nc,p,M\n');
+  assert.match(run(['train', '--purchases', file, '--out', join(dir, 'x.cabine')]).stderr, /the header has no 'outcome' column/);
+}));
+
+test('synth writes the log, the catalogue and the truth; inspect shows the fit section', () => withTempDir((dir) => {
+  const r = run(['synth', '--customers', '50', '--products', '8', '--out', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  for (const f of ['purchases.csv', 'catalogue.csv', 'truth_products.csv', 'truth_customers.csv']) assert.ok(existsSync(join(dir, f)), f);
+  assert.match(readFileSync(join(dir, 'truth_products.csv'), 'utf8'), /^product_id,brand,category,size_system,true_offset\n/);
+  assert.equal(run(['train', '--purchases', join(dir, 'purchases.csv'), '--catalogue', join(dir, 'catalogue.csv'), '--out', join(dir, 'm.cabine'), '--holdout', '0', '--iterations', '50']).status, 0);
+  const json = JSON.parse(run(['inspect', join(dir, 'm.cabine')]).stdout);
+  assert.equal(json.fit.products.length, 8);
+  assert.ok(['runs_small', 'true_to_size', 'runs_large'].includes(json.fit.products[0].flag));
+  assert.equal(run(['synth', '--customers', '0', '--out', dir]).status, 2);
 }));
