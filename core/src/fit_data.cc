@@ -21,10 +21,17 @@ std::string lower(std::string s) {
   return s;
 }
 
+// Up to 3 decimals without printf (which would add ~7 KB to the wasm).
 std::string fmt(double v) {
-  std::string s = std::to_string(v);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
+  if (!std::isfinite(v)) return v != v ? "NaN" : (v < 0 ? "-Infinity" : "Infinity");
+  if (std::fabs(v) >= 1e15) return v < 0 ? "-1e15+" : "1e15+";
+  const long long milli = std::llround(std::fabs(v) * 1000);
+  std::string s = (v < 0 && milli != 0 ? "-" : "") + std::to_string(milli / 1000);
+  if (const long long frac = milli % 1000; frac != 0) {
+    std::string digits = std::to_string(frac + 1000).substr(1);
+    digits.erase(digits.find_last_not_of('0') + 1);
+    s += "." + digits;
+  }
   return s;
 }
 
