@@ -14,7 +14,8 @@ namespace {
 
 nlohmann::ordered_json group_to_json(const FitGroupParams& g) {
   return {{"name", g.name},           {"offset", g.offset},           {"band", g.band},
-          {"small_logit", g.small_logit}, {"large_logit", g.large_logit}, {"log_count", g.log_count}};
+          {"small_logit", g.small_logit}, {"large_logit", g.large_logit}, {"log_count", g.log_count},
+          {"residual", g.residual}};
 }
 
 // Every learned number of the fit section, for review and diffs.
@@ -53,7 +54,15 @@ nlohmann::ordered_json fit_to_json(const FitModel& m) {
     j["flag"] = fit_flag_name(product_flag(m, p.params.name).value());
     out["products"].push_back(j);
   }
-  out["head"] = m.has_head ? nlohmann::ordered_json(m.head) : nullptr;
+  out["size_stats"] = nlohmann::ordered_json::array();
+  for (const FitSizeStat& st : m.size_stats) {
+    out["size_stats"].push_back({{"dimension", size_dimension_name(st.dimension)},
+                                 {"category", st.category >= 0 ? nlohmann::ordered_json(m.categories[static_cast<std::size_t>(st.category)].name) : nullptr},
+                                 {"value", st.value},
+                                 {"small_logit", st.small_logit},
+                                 {"large_logit", st.large_logit}});
+  }
+  out["head"] = m.has_head() ? nlohmann::ordered_json{{"small_vs_fit", m.head_small}, {"large_vs_fit", m.head_large}} : nullptr;
   return out;
 }
 

@@ -2,6 +2,7 @@
 // with quantised per-product parameters, and a validating decoder.
 #include <cmath>
 #include <string>
+#include <tuple>
 
 #include "byte_io.h"
 #include "cabine/fit_model.h"
@@ -25,6 +26,7 @@ void write_group(ByteWriter& w, const FitGroupParams& g) {
   w.svarint(quantise(g.small_logit, kLogitScale));
   w.svarint(quantise(g.large_logit, kLogitScale));
   w.varint(static_cast<std::uint64_t>(std::max<std::int64_t>(0, quantise(g.log_count, kLogitScale))));
+  w.svarint(quantise(g.residual, kOffsetScale));
 }
 
 Status bad(const std::string& what) {
@@ -32,14 +34,16 @@ Status bad(const std::string& what) {
 }
 
 bool read_group(ByteReader& r, FitGroupParams& g) {
-  std::int64_t offset, band, small, large;
+  std::int64_t offset, band, small, large, residual;
   std::uint64_t count;
   // Bounds keep every decoded value small and finite.
   constexpr std::int64_t kLimit = 1 << 20;
-  if (!r.svarint(offset) || !r.svarint(band) || !r.svarint(small) || !r.svarint(large) || !r.varint_max(kLimit, count))
+  if (!r.svarint(offset) || !r.svarint(band) || !r.svarint(small) || !r.svarint(large) || !r.varint_max(kLimit, count) ||
+      !r.svarint(residual))
     return false;
-  for (std::int64_t v : {offset, band, small, large})
+  for (std::int64_t v : {offset, band, small, large, residual})
     if (v < -kLimit || v > kLimit) return false;
+  g.residual = static_cast<float>(static_cast<double>(residual) / kOffsetScale);
   g.offset = static_cast<float>(static_cast<double>(offset) / kOffsetScale);
   g.band = static_cast<float>(static_cast<double>(band) / kOffsetScale);
   g.small_logit = static_cast<float>(static_cast<double>(small) / kLogitScale);
@@ -112,12 +116,17 @@ std::vector<std::uint8_t> encode_fit_section(const FitModel& m,
     w.varint(p.size_list);
     write_group(w, p.params);
   }
-  w.u8(m.has_head ? 1 : 0);
-  if (m.has_head) {
-    w.varint(kFitHeadFeatures);
-    for (const auto& row : m.head)
-      for (float v : row) w.f32le(v);
+  w.varint(m.size_stats.size());
+  for (const FitSizeStat& st : m.size_stats) {
+    w.u8(static_cast<std::uint8_t>(st.dimension));
+    w.varint(static_cast<std::uint64_t>(st.category + 1));
+    w.f32le(st.value);
+    w.svarint(quantise(st.small_logit, kLogitScale));
+    w.svarint(quantise(st.large_logit, kLogitScale));
   }
+  w.varint(m.head_small.size());
+  for (const std::vector<float>* head : {&m.head_small, &m.head_large})
+    for (float v : *head) w.f32le(v);
   return w.take();
 }
 
@@ -180,16 +189,29 @@ Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const
     p.size_system = static_cast<SizeSystem>(system);
     p.size_list = static_cast<std::uint32_t>(list);
   }
-  std::uint8_t has_head;
-  if (!r.u8(has_head) || has_head > 1) return bad("bad head flag");
-  m.has_head = has_head == 1;
-  if (m.has_head) {
-    if (!r.varint(n) || n != kFitHeadFeatures)
-      return bad("the calibration head has " + std::to_string(n) + " features; this reader uses " +
-                 std::to_string(kFitHeadFeatures));
-    for (auto& row : m.head)
-      for (float& v : row)
-        if (!read_finite(r, v)) return bad("calibration weights are missing or not finite");
+  if (!r.varint_max(r.remaining() / 7, n)) return bad("size statistics count exceeds the section");
+  m.size_stats.resize(static_cast<std::size_t>(n));
+  for (FitSizeStat& st : m.size_stats) {
+    std::uint8_t dim;
+    std::uint64_t category;
+    std::int64_t small, large;
+    if (!r.u8(dim) || dim >= kSizeDimensionCount || !r.varint_max(m.categories.size(), category) ||
+        !read_finite(r, st.value) || !r.svarint(small) || !r.svarint(large) || small < -(1 << 20) || small > (1 << 20) ||
+        large < -(1 << 20) || large > (1 << 20))
+      return bad("size statistics are truncated or out of range");
+    st.dimension = static_cast<SizeDimension>(dim);
+    st.category = static_cast<std::int32_t>(category) - 1;
+    st.small_logit = static_cast<float>(static_cast<double>(small) / kLogitScale);
+    st.large_logit = static_cast<float>(static_cast<double>(large) / kLogitScale);
+  }
+  if (!r.varint_max(r.remaining() / 8, n)) return bad("the calibration head is truncated");
+  if (n != 0 && n != static_cast<std::uint64_t>(m.head_feature_count()))
+    return bad("the calibration head has " + std::to_string(n) + " features; this reader computes " +
+               std::to_string(m.head_feature_count()));
+  for (std::vector<float>* head : {&m.head_small, &m.head_large}) {
+    head->resize(static_cast<std::size_t>(n));
+    for (float& v : *head)
+      if (!read_finite(r, v)) return bad("calibration weights are missing or not finite");
   }
   if (!r.at_end() && minor <= kFormatMinor) return bad(std::to_string(r.remaining()) + " unexpected trailing bytes");
   Status valid = validate_fit_model(m);
@@ -225,6 +247,14 @@ Status validate_fit_model(const FitModel& m) {
     return fail("products are not sorted and unique");
   for (const auto& list : m.size_lists)
     if (list.empty()) return fail("an empty size list");
+  for (std::size_t i = 1; i < m.size_stats.size(); ++i) {
+    const FitSizeStat &a = m.size_stats[i - 1], &b = m.size_stats[i];
+    if (std::make_tuple(a.dimension, a.category, a.value) >= std::make_tuple(b.dimension, b.category, b.value))
+      return fail("size statistics are not sorted and unique");
+  }
+  if (m.has_head() && (m.head_small.size() != static_cast<std::size_t>(m.head_feature_count()) ||
+                       m.head_large.size() != m.head_small.size()))
+    return fail("the calibration head does not match the features");
   for (const FitProduct& p : m.products) {
     if (p.size_list >= m.size_lists.size()) return fail("product '" + p.params.name + "' has a size list out of range");
     if (m.find_dimension(size_dimension(p.size_system)) == nullptr)

@@ -50,7 +50,10 @@ struct ResolvedProduct {
   double offset = 0;   // total offset, size units
   double band = 0;     // total band adjustment
   double small_logit = 0, large_logit = 0, log_count = 0;   // the most specific statistics known
+  double residual = 0;                                       // the most specific residual known, size units
   double parent_small_logit = 0, parent_large_logit = 0;    // category (or global) statistics
+  double parent_offset = 0, parent_band = 0;                // brand + category only, without the product
+  std::int32_t category_index = -1;
   SizeSystem system = SizeSystem::kNumeric;
   std::vector<std::string> sizes;
   std::vector<double> values;  // parsed sizes on the dimension scale
@@ -97,13 +100,14 @@ struct HistoryStats {
 Probs integrated_structural(const FitModel& m, const FitDimension& d, const Posterior& post, double offset,
                             double band, double x);
 
-// Calibration-head features; see kFitHeadFeatures.
-std::array<double, kFitHeadFeatures> head_features(const FitModel& m, const FitDimension& d, const Posterior& post,
-                                                   const ResolvedProduct& p, double x, std::size_t size_index,
-                                                   const Probs& structural, const HistoryStats& hist,
-                                                   std::span<const double> body_feats);
+// Calibration-head features (kFitHeadBase + body features); see fit_model.cc.
+// `prior` is the shopper's size prior before history; `index` the size's
+// position in the product's list.
+std::vector<double> head_features(const FitModel& m, const FitDimension& d, const Posterior& post, const Prior& prior,
+                                  const ResolvedProduct& p, double x, std::size_t index, const HistoryStats& hist,
+                                  std::span<const double> body_feats);
 
 // Head probabilities from features (softmax with "fit" as the reference class).
-Probs head_probs(const FitModel& m, const std::array<double, kFitHeadFeatures>& f);
+Probs head_probs(const FitModel& m, std::span<const double> f);
 
 }  // namespace cabine::internal

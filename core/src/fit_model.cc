@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 
 #include "cabine/fit_model.h"
 #include "fit_internal.h"
@@ -46,15 +47,18 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
       r.system = s.value();
     }
   }
+  r.residual = m.global.residual;
   if (ci >= 0) {
     const FitGroupParams& c = m.categories[static_cast<std::size_t>(ci)];
     r.offset += c.offset;
     r.band += c.band;
     r.small_logit = r.parent_small_logit = c.small_logit;
     r.large_logit = r.parent_large_logit = c.large_logit;
-    r.log_count = c.log_count;
+    r.residual = c.residual;
+    r.log_count = 0;  // the product itself has no purchases
     r.source = FitSource::kCategory;
     r.category = c.name;
+    r.category_index = ci;
   }
   if (bi >= 0) {
     const FitGroupParams& b = m.brands[static_cast<std::size_t>(bi)];
@@ -62,8 +66,11 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
     r.band += b.band;
     r.source = FitSource::kBrand;
   }
+  r.parent_offset = r.offset;
+  r.parent_band = r.band;
   if (pi >= 0) {
     const FitGroupParams& p = m.products[static_cast<std::size_t>(pi)].params;
+    r.residual = p.residual;
     r.offset += p.offset;
     r.band += p.band;
     r.small_logit = p.small_logit;
@@ -170,46 +177,86 @@ Probs integrated_structural(const FitModel& m, const FitDimension& d, const Post
   return out;
 }
 
-std::array<double, kFitHeadFeatures> head_features(const FitModel& m, const FitDimension& d, const Posterior& post,
-                                                   const ResolvedProduct& p, double x, std::size_t size_index,
-                                                   const Probs& structural, const HistoryStats& hist,
-                                                   std::span<const double> body_feats) {
-  (void)m;
-  std::array<double, kFitHeadFeatures> f{};
-  const double u = (post.mean - x - p.offset) / d.step;
-  f[0] = 1.0;
-  f[1] = clip(std::log(structural[0] / structural[1]), 12);
-  f[2] = clip(std::log(structural[2] / structural[1]), 12);
-  f[3] = clip(u, 8);
-  f[4] = std::fabs(f[3]);
-  f[5] = clip(post.sd / d.step, 8);
-  f[6] = clip(p.small_logit, 8);
-  f[7] = clip(p.large_logit, 8);
-  f[8] = p.log_count;
-  f[9] = clip(p.parent_small_logit, 8);
-  f[10] = clip(p.parent_large_logit, 8);
-  f[11] = p.source == FitSource::kProduct ? 1.0 : 0.0;
-  f[12] = std::log1p(hist.n);
-  // The shopper's own habit of reporting too small / too large, smoothed toward none.
-  f[13] = std::log((hist.n_small + 0.25) / (hist.n - hist.n_small - hist.n_large + 1.0));
-  f[14] = std::log((hist.n_large + 0.25) / (hist.n - hist.n_small - hist.n_large + 1.0));
-  f[15] = p.values.size() > 1 ? static_cast<double>(size_index) / static_cast<double>(p.values.size() - 1) - 0.5 : 0.0;
-  f[16] = hist.n > 0 ? clip((x - hist.size_sum / hist.n) / d.step, 8) : 0.0;
-  for (int k = 0; k < 5; ++k) f[17 + k] = body_feats.size() > static_cast<std::size_t>(k) ? body_feats[k] : 0.0;
-  double missing = 0;
-  for (int k = 0; k < kBodyNumericFeatures; ++k)
-    if (body_feats.size() > static_cast<std::size_t>(kBodyNumericFeatures + k)) missing += body_feats[kBodyNumericFeatures + k];
-  f[22] = missing / kBodyNumericFeatures;
-  f[23] = std::min(f[3] * f[3], 16.0);
+std::vector<double> head_features(const FitModel& m, const FitDimension& d, const Posterior& post, const Prior& prior,
+                                  const ResolvedProduct& p, double x, std::size_t index, const HistoryStats& hist,
+                                  std::span<const double> body_feats) {
+  std::vector<double> f;
+  f.reserve(static_cast<std::size_t>(m.head_feature_count()));
+  const double step = d.step;
+  // The latent-size model with the brand and category offsets only: product
+  // knowledge enters through the product statistics below, which training
+  // computes from earlier purchases only (so new products are represented).
+  const Probs s = integrated_structural(m, d, post, p.parent_offset, p.parent_band, x);
+  const double u = (post.mean - x - p.parent_offset) / step;
+  const double res = clip((x - prior.mean) / step, 8);       // label vs the body's size
+  const double ioff = clip(p.residual / step, 8);            // how much larger people buy this product
+  const double z = res - ioff;
+  const double zc = clip((x - post.mean - p.residual) / step, 8);  // label vs this shopper, at this product
+  const std::size_t n_sizes = std::max<std::size_t>(1, p.values.size());
+  const double lo = p.values.empty() ? x : p.values.front(), hi = p.values.empty() ? x : p.values.back();
+  const double pos = n_sizes > 1 ? static_cast<double>(index) / static_cast<double>(n_sizes - 1) : 0.5;
+  const FitSizeStat* by_size = m.find_size_stat(d.dimension, -1, x);
+  const FitSizeStat* by_cat_size = p.category_index >= 0 ? m.find_size_stat(d.dimension, p.category_index, x) : nullptr;
+  if (by_cat_size == nullptr) by_cat_size = by_size;
+  const double n_hist = hist.n;
+  f.push_back(1.0);                                                        // 0 bias
+  f.push_back(clip(std::log(s[0] / s[1]), 12));                            // 1-2 latent-size model
+  f.push_back(clip(std::log(s[2] / s[1]), 12));
+  f.push_back(clip(u, 8));                                                 // 3-6 size difference and uncertainty
+  f.push_back(std::fabs(clip(u, 8)));
+  f.push_back(std::min(u * u, 64.0));
+  f.push_back(clip(post.sd / step, 8));
+  f.push_back(clip(p.small_logit, 8));                                     // 7-11 product statistics
+  f.push_back(clip(p.large_logit, 8));
+  f.push_back(p.log_count);
+  f.push_back(clip(p.small_logit, 8) * p.log_count);
+  f.push_back(clip(p.large_logit, 8) * p.log_count);
+  f.push_back(ioff);                                                       // 12
+  f.push_back(clip(p.parent_small_logit, 8));                              // 13-14 category statistics
+  f.push_back(clip(p.parent_large_logit, 8));
+  f.push_back(res);                                                        // 15-18 body residuals
+  f.push_back(z);
+  f.push_back(std::min(z * z, 64.0));
+  f.push_back(std::min(res * res, 64.0));
+  f.push_back(std::log1p(n_hist));                                         // 19-22 the shopper's history
+  f.push_back(std::log((hist.n_small + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
+  f.push_back(std::log((hist.n_large + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
+  f.push_back(n_hist > 0 ? clip((x - hist.size_sum / n_hist) / step, 8) : 0.0);
+  f.push_back(zc);                                                         // 23-25
+  f.push_back(std::fabs(zc));
+  f.push_back(std::min(zc * zc, 64.0));
+  f.push_back(pos);                                                        // 26-32 the size within the product's range
+  f.push_back((pos - 0.5) * (pos - 0.5));
+  f.push_back(std::log(static_cast<double>(n_sizes)));
+  f.push_back(index == 0 ? 1.0 : 0.0);
+  f.push_back(index + 1 == n_sizes ? 1.0 : 0.0);
+  f.push_back(index == 1 ? 1.0 : 0.0);
+  f.push_back(index + 2 == n_sizes ? 1.0 : 0.0);
+  f.push_back(clip((prior.mean - hi) / step, 8));                          // 33-34 the body beyond the range
+  f.push_back(clip((lo - prior.mean) / step, 8));
+  f.push_back(by_cat_size ? clip(by_cat_size->small_logit, 8) : clip(m.global.small_logit, 8));  // 35-38 size tables
+  f.push_back(by_cat_size ? clip(by_cat_size->large_logit, 8) : clip(m.global.large_logit, 8));
+  f.push_back(by_size ? clip(by_size->small_logit, 8) : clip(m.global.small_logit, 8));
+  f.push_back(by_size ? clip(by_size->large_logit, 8) : clip(m.global.large_logit, 8));
+  f.push_back(by_size ? 1.0 : 0.0);                                        // 39
+  f.push_back(p.source == FitSource::kProduct ? 1.0 : 0.0);                // 40
+  f.push_back(clip(std::log(s[0] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0)); // 41-42 model terms when history exists
+  f.push_back(clip(std::log(s[2] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0));
+  f.push_back(prior.from_questionnaire ? 1.0 : 0.0);                       // 43
+  f.push_back(clip(ioff * p.log_count, 30));                               // 44
+  for (double b : body_feats) f.push_back(b);                              // body features
+  f.resize(static_cast<std::size_t>(m.head_feature_count()), 0.0);
   return f;
 }
 
-Probs head_probs(const FitModel& m, const std::array<double, kFitHeadFeatures>& f) {
-  double z[2] = {0, 0};
-  for (int c = 0; c < 2; ++c)
-    for (int k = 0; k < kFitHeadFeatures; ++k) z[c] += m.head[c][k] * f[k];
-  const double hi = std::max({0.0, z[0], z[1]});
-  const double es = std::exp(z[0] - hi), ef = std::exp(-hi), el = std::exp(z[1] - hi);
+Probs head_probs(const FitModel& m, std::span<const double> f) {
+  double z0 = 0, z1 = 0;
+  for (std::size_t k = 0; k < f.size() && k < m.head_small.size(); ++k) {
+    z0 += m.head_small[k] * f[k];
+    z1 += m.head_large[k] * f[k];
+  }
+  const double hi = std::max({0.0, z0, z1});
+  const double es = std::exp(z0 - hi), ef = std::exp(-hi), el = std::exp(z1 - hi);
   const double total = es + ef + el;
   return {es / total, ef / total, el / total};
 }
@@ -342,9 +389,8 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
 
 SizeProbabilities answer_for(const FitModel& m, const Evaluation& e, std::size_t j, double x, const std::string& label) {
   const FitDimension& d = *e.product.dimension;
-  const Probs s = integrated_structural(m, d, e.posterior, e.product.offset, e.product.band, x);
-  Probs p = s;
-  if (m.has_head) p = head_probs(m, head_features(m, d, e.posterior, e.product, x, j, s, e.stats, e.body));
+  Probs p = integrated_structural(m, d, e.posterior, e.product.offset, e.product.band, x);
+  if (m.has_head()) p = head_probs(m, head_features(m, d, e.posterior, e.prior, e.product, x, j, e.stats, e.body));
   return {label, p[0], p[1], p[2]};
 }
 
@@ -365,6 +411,16 @@ int FitModel::find_brand(std::string_view name) const {
 int FitModel::find_category(std::string_view name) const {
   return find_sorted(categories, name, [](const FitGroupParams& g) -> const std::string& { return g.name; });
 }
+const FitSizeStat* FitModel::find_size_stat(SizeDimension dim, std::int32_t category, double value) const {
+  const auto key = std::make_tuple(dim, category, value);
+  auto it = std::lower_bound(size_stats.begin(), size_stats.end(), key, [](const FitSizeStat& s, const auto& k) {
+    return std::make_tuple(s.dimension, s.category, static_cast<double>(s.value)) < k;
+  });
+  if (it == size_stats.end() || it->dimension != dim || it->category != category || it->value != static_cast<float>(value))
+    return nullptr;
+  return &*it;
+}
+
 const FitDimension* FitModel::find_dimension(SizeDimension dim) const {
   for (const FitDimension& d : dimensions)
     if (d.dimension == dim) return &d;

@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
 #include "cabine/fit_train.h"
@@ -22,7 +23,9 @@ using namespace internal;
 constexpr double kCategoryOffsetSd = 1.0, kBrandOffsetSd = 0.75, kProductOffsetSd = 0.5;
 constexpr double kBandSd = 0.5;
 // Smoothing of the product and category fit statistics toward their parents.
-constexpr double kProductSmoothing = 5, kCategorySmoothing = 20;
+constexpr double kProductSmoothing = 10, kCategorySmoothing = 20;
+// Shrinkage of product and category residuals toward 0, and of the size tables toward the global rates.
+constexpr double kProductResidualSmoothing = 5, kCategoryResidualSmoothing = 20, kSizeTableSmoothing = 50;
 
 std::string fmt(double v, int digits = 4) {
   std::string s = std::to_string(v);
@@ -129,6 +132,7 @@ class Trainer {
     std::size_t product;   // index into products_
     double x;              // size value on the dimension scale
     int y;                 // 0 small, 1 fit, 2 large
+    std::string date;      // for the order of purchases (empty dates sort first, then file order)
   };
   struct CustDim {
     std::size_t customer;
@@ -222,9 +226,10 @@ class Trainer {
       const int d = dim_index(size_dimension(p.system));
       auto [dit, dadded] = cust_dim_of.emplace(std::make_pair(cit->second, d), cust_dims_.size());
       if (dadded) cust_dims_.push_back({cit->second, d});
-      rows_.push_back({dit->second, it->second, x, outcome_class(row.outcome)});
+      rows_.push_back({dit->second, it->second, x, outcome_class(row.outcome), row.date});
     }
     report_.fit_rows = rows_.size();
+    product_index_ = product_of;
     report_.customers = customers_.size();
     report_.products = products_.size();
     for (ProductInfo& p : products_) {
@@ -276,6 +281,8 @@ class Trainer {
     }
     return Status::ok();
   }
+
+  std::size_t product_of_id(const std::string& id) const { return product_index_.at(id); }
 
   static int lookup(const std::vector<std::string>& names, const std::string& name) {
     if (name.empty()) return -1;
@@ -618,13 +625,15 @@ class Trainer {
     }
   }
 
-  // The calibration head, on leave-one-out features from the serving code.
+  // The calibration head. Its features come from the serving code; for each
+  // training row, the product statistics use only that product's EARLIER
+  // purchases (by date, then file order), as if the row were being predicted
+  // at the time it happened, so early rows look like new products do at
+  // serving time. The shopper's history leaves the row out; so do the size
+  // tables. Residuals (label minus the body's predicted size) need the
+  // calibrated priors, so they are computed here.
   void fit_head(FitModel& m) {
     const auto started = std::chrono::steady_clock::now();
-    // Per shopper-dimension: summed history log-likelihoods and report counts.
-    std::vector<GridLogLik> ll_rows(rows_.size());
-    std::vector<GridLogLik> ll_sum(cust_dims_.size(), GridLogLik{});
-    std::vector<HistoryStats> hist(cust_dims_.size());
     std::vector<ResolvedProduct> resolved(products_.size());
     for (std::size_t i = 0; i < products_.size(); ++i) {
       ProductRef ref;
@@ -632,96 +641,211 @@ class Trainer {
       Result<ResolvedProduct> r = resolve_product(m, ref);
       if (r.is_ok()) resolved[i] = std::move(r).value();
     }
+    // Priors, residuals and history sums.
+    std::vector<Prior> priors(cust_dims_.size());
+    for (std::size_t c = 0; c < cust_dims_.size(); ++c) {
+      const Customer& cust = customers_[cust_dims_[c].customer];
+      priors[c] = size_prior(m.dimensions[static_cast<std::size_t>(cust_dims_[c].dim)], cust.features, cust.has_body);
+    }
+    std::vector<double> res(rows_.size());
+    std::vector<GridLogLik> ll_rows(rows_.size());
+    std::vector<GridLogLik> ll_sum(cust_dims_.size(), GridLogLik{});
+    std::vector<HistoryStats> hist(cust_dims_.size());
+    struct Sums {
+      double n = 0, s = 0, l = 0, r = 0;
+    };
+    std::vector<Sums> by_product(products_.size()), by_category(category_names_.size());
+    Sums global;
+    std::map<std::tuple<int, int, double>, Sums> size_table;  // (dimension, category, value)
     for (std::size_t k = 0; k < rows_.size(); ++k) {
       const Row& r = rows_[k];
       const ResolvedProduct& p = resolved[r.product];
       if (p.dimension == nullptr) continue;
+      res[k] = r.x - priors[r.cust].mean;
       ll_rows[k] = history_loglik(m, *p.dimension, p.offset, p.band, r.x, r.y);
       for (int g = 0; g < kFitGridPoints; ++g) ll_sum[r.cust][g] += ll_rows[k][g];
       HistoryStats& h = hist[r.cust];
       h.n += 1, h.n_small += r.y == 0, h.n_large += r.y == 2, h.size_sum += r.x;
+      const int dim = static_cast<int>(p.dimension->dimension);
+      for (Sums* sums : {&by_product[r.product], &global, &size_table[{dim, -1, r.x}],
+                         product_category_[r.product] >= 0 ? &by_category[static_cast<std::size_t>(product_category_[r.product])] : nullptr,
+                         product_category_[r.product] >= 0 ? &size_table[{dim, product_category_[r.product], r.x}] : nullptr}) {
+        if (sums == nullptr) continue;
+        sums->n += 1, sums->s += r.y == 0, sums->l += r.y == 2, sums->r += res[k];
+      }
     }
-    std::vector<std::array<double, kFitHeadFeatures>> feats(rows_.size());
-    for (std::size_t k = 0; k < rows_.size(); ++k) {
+    // Stored residuals and size tables.
+    m.global.residual = static_cast<float>(global.r / std::max(1.0, global.n));
+    for (std::size_t i = 0; i < m.categories.size(); ++i)
+      m.categories[i].residual = static_cast<float>(by_category[i].r / (by_category[i].n + kCategoryResidualSmoothing));
+    for (FitProduct& fp : m.products) {
+      const std::size_t i = product_of_id(fp.params.name);
+      fp.params.residual = static_cast<float>(by_product[i].r / (by_product[i].n + kProductResidualSmoothing));
+    }
+    auto table_logits = [&](const Sums& t) {
+      const double n_fit = t.n - t.s - t.l;
+      return std::make_pair(smoothed_logit(t.s, n_fit, kSizeTableSmoothing, rates_[0], rates_[1]),
+                            smoothed_logit(t.l, n_fit, kSizeTableSmoothing, rates_[2], rates_[1]));
+    };
+    m.size_stats.clear();
+    for (const auto& [key, t] : size_table) {
+      if (std::get<1>(key) >= 0 && t.n < 5) continue;  // category tables only where there is something to say
+      FitSizeStat st;
+      st.dimension = static_cast<SizeDimension>(std::get<0>(key));
+      st.category = std::get<1>(key);
+      st.value = static_cast<float>(std::get<2>(key));
+      const auto [small, large] = table_logits(t);
+      st.small_logit = static_cast<float>(small);
+      st.large_logit = static_cast<float>(large);
+      m.size_stats.push_back(st);
+    }
+    std::sort(m.size_stats.begin(), m.size_stats.end(), [](const FitSizeStat& a, const FitSizeStat& b) {
+      return std::make_tuple(a.dimension, a.category, a.value) < std::make_tuple(b.dimension, b.category, b.value);
+    });
+    // Re-resolve: products now carry their residuals.
+    for (std::size_t i = 0; i < products_.size(); ++i) {
+      ProductRef ref;
+      ref.product_id = products_[i].id;
+      Result<ResolvedProduct> r = resolve_product(m, ref);
+      if (r.is_ok()) resolved[i] = std::move(r).value();
+    }
+
+    // Rows in time order, for the product statistics "so far".
+    std::vector<std::size_t> order(rows_.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rows_[a].date < rows_[b].date; });
+    std::vector<Sums> so_far(products_.size());
+    const std::size_t F = static_cast<std::size_t>(m.head_feature_count());
+    std::vector<float> feats(rows_.size() * F, 0.0f);
+    for (std::size_t k : order) {
       const Row& r = rows_[k];
       ResolvedProduct p = resolved[r.product];
       if (p.dimension == nullptr) continue;
       const FitDimension& d = *p.dimension;
-      // Leave this row out of everything it would not know at serving time.
+      Sums& before = so_far[r.product];
+      const auto parent = parent_rates(r.product);
+      const double n_fit = before.n - before.s - before.l;
+      if (before.n > 0) {
+        p.small_logit = smoothed_logit(before.s, n_fit, kProductSmoothing, parent[0], parent[1]);
+        p.large_logit = smoothed_logit(before.l, n_fit, kProductSmoothing, parent[2], parent[1]);
+        p.residual = before.r / (before.n + kProductResidualSmoothing);
+        p.log_count = std::log1p(before.n);
+        p.source = FitSource::kProduct;
+      } else {
+        // Not yet bought: exactly what serving sees for a product new to the model.
+        p.small_logit = p.parent_small_logit;
+        p.large_logit = p.parent_large_logit;
+        p.residual = product_category_[r.product] >= 0 ? m.categories[static_cast<std::size_t>(product_category_[r.product])].residual
+                                                       : m.global.residual;
+        p.log_count = 0;
+        p.source = product_category_[r.product] >= 0 ? FitSource::kCategory : FitSource::kGlobal;
+      }
+      before.n += 1, before.s += r.y == 0, before.l += r.y == 2, before.r += res[k];
+      // The shopper's other purchases.
       GridLogLik other = ll_sum[r.cust];
       for (int g = 0; g < kFitGridPoints; ++g) other[g] -= ll_rows[k][g];
       HistoryStats h = hist[r.cust];
       h.n -= 1, h.n_small -= r.y == 0, h.n_large -= r.y == 2, h.size_sum -= r.x;
-      Counts c = product_counts_[r.product];
-      c.n[r.y] -= 1;
-      const auto parent = parent_rates(r.product);
-      p.small_logit = smoothed_logit(c.n[0], c.n[1], kProductSmoothing, parent[0], parent[1]);
-      p.large_logit = smoothed_logit(c.n[2], c.n[1], kProductSmoothing, parent[2], parent[1]);
-      p.log_count = std::log1p(c.total());
       const Customer& cust = customers_[cust_dims_[r.cust].customer];
-      const Prior prior = size_prior(d, cust.features, cust.has_body);
-      const Posterior post = make_posterior(d, prior, other);
-      const Probs s = integrated_structural(m, d, post, p.offset, p.band, r.x);
+      const Posterior post = make_posterior(d, priors[r.cust], other);
       std::size_t index = 0;
       for (std::size_t j = 0; j < p.values.size(); ++j)
         if (std::fabs(p.values[j] - r.x) < std::fabs(p.values[index] - r.x)) index = j;
-      feats[k] = head_features(m, d, post, p, r.x, index, s, h, cust.features);
+      std::vector<double> f = head_features(m, d, post, priors[r.cust], p, r.x, index, h, cust.features);
+      // The size tables without this row (features 35-39), with serving's fallback rule.
+      const int dim = static_cast<int>(d.dimension);
+      auto without = [&](Sums t) {
+        t.n -= 1, t.s -= r.y == 0, t.l -= r.y == 2;
+        return t;
+      };
+      const Sums by_size = without(size_table[{dim, -1, r.x}]);
+      Sums by_cat_size = by_size;
+      if (product_category_[r.product] >= 0) {
+        const Sums c = without(size_table[{dim, product_category_[r.product], r.x}]);
+        if (c.n + 1 >= 5) by_cat_size = c;  // stored only when the full table has >= 5 rows
+      }
+      const auto cat_logits = table_logits(by_cat_size), size_logits = table_logits(by_size);
+      f[35] = std::clamp(cat_logits.first, -8.0, 8.0);
+      f[36] = std::clamp(cat_logits.second, -8.0, 8.0);
+      f[37] = std::clamp(size_logits.first, -8.0, 8.0);
+      f[38] = std::clamp(size_logits.second, -8.0, 8.0);
+      f[39] = 1.0;
+      for (std::size_t j = 0; j < F; ++j) feats[k * F + j] = static_cast<float>(f[j]);
     }
-    say("fit: calibration features for " + std::to_string(rows_.size()) + " rows in " +
+    say("fit: calibration features (" + std::to_string(F) + " per row) for " + std::to_string(rows_.size()) + " rows in " +
         fmt(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 2) + " s");
+    newton_head(m, feats, F);
+    say("fit: calibration head done in " +
+        fmt(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 2) + " s");
+  }
 
-    // Multinomial logistic regression (fit as the reference class) by Newton's method.
-    constexpr int F = kFitHeadFeatures, P = 2 * F;
-    std::vector<double> w(P, 0.0);
+  // Multinomial logistic regression (fit as the reference class) by Newton's
+  // method with a small ridge, on the flat row-major feature matrix.
+  void newton_head(FitModel& m, const std::vector<float>& feats, std::size_t F) {
+    const int P = static_cast<int>(2 * F);
+    const std::size_t n = rows_.size();
+    std::vector<double> w(static_cast<std::size_t>(P), 0.0);
     w[0] = std::log(rates_[0] / rates_[1]);
     w[F] = std::log(rates_[2] / rates_[1]);
     const double lambda = 1.0;
     auto objective = [&](const std::vector<double>& wt) {
       double loss = 0;
-      for (std::size_t k = 0; k < rows_.size(); ++k) {
+      for (std::size_t k = 0; k < n; ++k) {
+        const float* f = &feats[k * F];
         double z0 = 0, z1 = 0;
-        for (int j = 0; j < F; ++j) z0 += wt[j] * feats[k][j], z1 += wt[F + j] * feats[k][j];
+        for (std::size_t j = 0; j < F; ++j) z0 += wt[j] * f[j], z1 += wt[F + j] * f[j];
         const double hi = std::max({0.0, z0, z1});
         const double lse = hi + std::log(std::exp(z0 - hi) + std::exp(-hi) + std::exp(z1 - hi));
-        const double z = rows_[k].y == 0 ? z0 : rows_[k].y == 2 ? z1 : 0.0;
-        loss += lse - z;
+        loss += lse - (rows_[k].y == 0 ? z0 : rows_[k].y == 2 ? z1 : 0.0);
       }
-      for (int j = 1; j < F; ++j) loss += 0.5 * lambda * (wt[j] * wt[j] + wt[F + j] * wt[F + j]);
+      for (std::size_t j = 1; j < F; ++j) loss += 0.5 * lambda * (wt[j] * wt[j] + wt[F + j] * wt[F + j]);
       return loss;
     };
     double current = objective(w);
-    for (int iter = 0; iter < 25; ++iter) {
-      std::vector<double> g(P, 0.0), h(static_cast<std::size_t>(P) * P, 0.0);
-      for (std::size_t k = 0; k < rows_.size(); ++k) {
-        const auto& f = feats[k];
+    for (int iter = 0; iter < 15; ++iter) {
+      std::vector<double> g(static_cast<std::size_t>(P), 0.0), h(static_cast<std::size_t>(P) * static_cast<std::size_t>(P), 0.0);
+      for (std::size_t k = 0; k < n; ++k) {
+        const float* f = &feats[k * F];
         double z0 = 0, z1 = 0;
-        for (int j = 0; j < F; ++j) z0 += w[j] * f[j], z1 += w[F + j] * f[j];
+        for (std::size_t j = 0; j < F; ++j) z0 += w[j] * f[j], z1 += w[F + j] * f[j];
         const double hi = std::max({0.0, z0, z1});
         const double e0 = std::exp(z0 - hi), ef = std::exp(-hi), e1 = std::exp(z1 - hi), t = e0 + ef + e1;
         const double p0 = e0 / t, p1 = e1 / t;
         const double r0 = p0 - (rows_[k].y == 0), r1 = p1 - (rows_[k].y == 2);
         const double h00 = p0 * (1 - p0), h11 = p1 * (1 - p1), h01 = -p0 * p1;
-        for (int a = 0; a < F; ++a) {
-          g[a] += r0 * f[a];
-          g[F + a] += r1 * f[a];
-          for (int b = 0; b <= a; ++b) {
-            const double ff = f[a] * f[b];
-            h[a * P + b] += h00 * ff;
-            h[(F + a) * P + F + b] += h11 * ff;
-            h[(F + a) * P + b] += h01 * ff;
-            if (a != b) h[(F + b) * P + a] += h01 * ff;
+        for (std::size_t a = 0; a < F; ++a) {
+          const double fa = f[a];
+          if (fa == 0) continue;
+          g[a] += r0 * fa;
+          g[F + a] += r1 * fa;
+          double* row0 = &h[a * static_cast<std::size_t>(P)];
+          double* row1 = &h[(F + a) * static_cast<std::size_t>(P)];
+          for (std::size_t b = 0; b <= a; ++b) {
+            const double ff = fa * f[b];
+            row0[b] += h00 * ff;
+            row1[F + b] += h11 * ff;
+            row1[b] += h01 * ff;
           }
         }
       }
-      for (int a = 0; a < P; ++a)
-        for (int b = 0; b < a; ++b) h[b * P + a] = h[a * P + b];
-      for (int j = 1; j < F; ++j) {
+      // Fill the symmetric blocks from the lower triangles.
+      for (std::size_t a = 0; a < F; ++a) {
+        for (std::size_t b = 0; b < a; ++b) {
+          h[b * P + a] = h[a * P + b];
+          h[(F + b) * P + F + a] = h[(F + a) * P + F + b];
+          h[(F + b) * P + a] = h[(F + a) * P + b];
+        }
+      }
+      for (std::size_t a = 0; a < F; ++a)
+        for (std::size_t b = 0; b < F; ++b) h[a * P + F + b] = h[(F + b) * P + a];
+      for (std::size_t j = 1; j < F; ++j) {
         g[j] += lambda * w[j], g[F + j] += lambda * w[F + j];
         h[j * P + j] += lambda, h[(F + j) * P + F + j] += lambda;
       }
+      for (int j = 0; j < P; ++j) h[static_cast<std::size_t>(j) * P + j] += 1e-9;
       if (!solve_spd(h, g, P)) break;
       double step = 1.0, next = current;
-      std::vector<double> trial(P);
+      std::vector<double> trial(static_cast<std::size_t>(P));
       for (int half = 0; half < 20; ++half, step *= 0.5) {
         for (int j = 0; j < P; ++j) trial[j] = w[j] - step * g[j];
         next = objective(trial);
@@ -731,15 +855,11 @@ class Trainer {
       const double gain = current - next;
       w = trial;
       current = next;
-      if (gain < 1e-7 * static_cast<double>(rows_.size())) break;
+      say("fit: calibration head iteration " + std::to_string(iter + 1) + ", loss per row " + fmt(current / static_cast<double>(n)));
+      if (gain < 1e-6 * static_cast<double>(n)) break;
     }
-    for (int j = 0; j < F; ++j) {
-      m.head[0][j] = static_cast<float>(w[j]);
-      m.head[1][j] = static_cast<float>(w[F + j]);
-    }
-    m.has_head = true;
-    say("fit: calibration head done, loss per row " + fmt(current / static_cast<double>(rows_.size())) + ", " +
-        fmt(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 2) + " s");
+    m.head_small.assign(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(F));
+    m.head_large.assign(w.begin() + static_cast<std::ptrdiff_t>(F), w.end());
   }
 
   struct Customer {
@@ -752,6 +872,7 @@ class Trainer {
   const FitTrainOptions& opt_;
   FitTrainReport& report_;
   std::vector<ProductInfo> products_;
+  std::unordered_map<std::string, std::size_t> product_index_;
   std::vector<int> product_brand_, product_category_, product_dim_;
   std::vector<std::string> brand_names_, category_names_;
   std::vector<Customer> customers_;

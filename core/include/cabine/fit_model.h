@@ -36,9 +36,10 @@ namespace cabine {
 inline constexpr int kFitGridPoints = 48;
 // Numeric body features, in this order: height_cm, weight_kg, age, bust band, bust cup.
 inline constexpr int kBodyNumericFeatures = 5;
-// Calibration-head features (see fit_features in fit_model.cc); stored models
-// must have exactly this many weights per class.
-inline constexpr int kFitHeadFeatures = 24;
+// Calibration-head features before the body features (see head_features in
+// fit_model.cc); a model's head has kFitHeadBase + body_feature_count()
+// weights per class.
+inline constexpr int kFitHeadBase = 45;
 // History rows accepted by one call; more is INVALID_ARGUMENT.
 inline constexpr std::size_t kMaxHistoryRows = 100000;
 
@@ -50,6 +51,15 @@ struct FitGroupParams {
   float small_logit = 0;   // smoothed log(P(too small) / P(fit)) among its purchases
   float large_logit = 0;   // smoothed log(P(too large) / P(fit))
   float log_count = 0;     // log(1 + fit-signal purchases)
+  float residual = 0;      // size units: how much larger than their body predicts shoppers buy it (shrunk to 0)
+};
+
+// Fit statistics of one size value, within a category (category >= 0) or over all products (-1).
+struct FitSizeStat {
+  SizeDimension dimension = SizeDimension::kNumeric;
+  std::int32_t category = -1;
+  float value = 0;
+  float small_logit = 0, large_logit = 0;
 };
 
 struct FitProduct {
@@ -82,14 +92,18 @@ struct FitModel {
   std::vector<FitProduct> products;         // sorted by id
   std::vector<std::vector<std::string>> size_lists;
   FitGroupParams global;                    // statistics over all purchases
-  std::array<std::array<float, kFitHeadFeatures>, 2> head{};  // [0] small vs fit, [1] large vs fit
-  bool has_head = false;
+  std::vector<FitSizeStat> size_stats;      // sorted by (dimension, category, value)
+  std::vector<float> head_small, head_large;  // calibration weights: too small vs fit, too large vs fit
+  bool has_head() const { return !head_small.empty(); }
+  int head_feature_count() const { return kFitHeadBase + body_feature_count(); }
 
   // Lookups; -1 when absent.
   int find_product(std::string_view id) const;
   int find_brand(std::string_view name) const;
   int find_category(std::string_view name) const;
   const FitDimension* find_dimension(SizeDimension d) const;
+  // The statistics of `value` in `category` (or over all products with -1), or nullptr.
+  const FitSizeStat* find_size_stat(SizeDimension d, std::int32_t category, double value) const;
   int body_feature_count() const { return 2 * kBodyNumericFeatures + static_cast<int>(body_types.size()); }
 };
 
