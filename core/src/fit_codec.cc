@@ -1,5 +1,6 @@
 // The fit section of the model file (docs/model-format.md, tag 16): encoding
 // with quantised per-product parameters, and a validating decoder.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <tuple>
@@ -108,8 +109,23 @@ std::vector<std::uint8_t> encode_fit_section(const FitModel& m,
     for (const std::string& label : list) w.varint(intern(label));
   }
   w.varint(m.products.size());
+  // Decimal ids (no sign, no leading zero, < 2^53) in numeric order are stored as deltas; others as strings.
+  const bool numeric_ids = std::all_of(m.products.begin(), m.products.end(), [](const FitProduct& p) {
+    const std::string& id = p.params.name;
+    return !id.empty() && id.size() <= 15 && (id == "0" || id[0] != '0') &&
+           std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  });
+  w.u8(numeric_ids ? 1 : 0);
+  std::uint64_t previous = 0;
   for (const FitProduct& p : m.products) {
-    w.varint(intern(p.params.name));
+    if (numeric_ids) {
+      std::uint64_t id = 0;
+      for (char c : p.params.name) id = id * 10 + static_cast<std::uint64_t>(c - '0');
+      w.varint(id - previous);
+      previous = id;
+    } else {
+      w.varint(intern(p.params.name));
+    }
     w.varint(static_cast<std::uint64_t>(p.brand + 1));
     w.varint(static_cast<std::uint64_t>(p.category + 1));
     w.u8(static_cast<std::uint8_t>(p.size_system));
@@ -177,10 +193,22 @@ Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const
   }
   if (!r.varint_max(r.remaining(), n)) return bad("product count exceeds the section");
   m.products.resize(static_cast<std::size_t>(n));
+  std::uint8_t numeric_ids;
+  if (!r.u8(numeric_ids) || numeric_ids > 1) return bad("bad product id mode");
+  std::uint64_t previous = 0;
   for (FitProduct& p : m.products) {
     std::uint64_t brand, category, list;
     std::uint8_t system;
-    if (!read_string_ref(r, strings, p.params.name) || !r.varint_max(m.brands.size(), brand) ||
+    bool id_ok;
+    if (numeric_ids) {
+      std::uint64_t delta;
+      id_ok = r.varint_max((std::uint64_t{1} << 53) - previous, delta) && (delta > 0 || &p == m.products.data());
+      previous += delta;
+      if (id_ok) p.params.name = std::to_string(previous);
+    } else {
+      id_ok = read_string_ref(r, strings, p.params.name);
+    }
+    if (!id_ok || !r.varint_max(m.brands.size(), brand) ||
         !r.varint_max(m.categories.size(), category) || !r.u8(system) || system >= kSizeSystemCount ||
         !r.varint_max(UINT32_MAX, list) || !read_group(r, p.params))
       return bad("product " + std::to_string(&p - m.products.data()) + " is truncated or has an index out of range");
@@ -243,8 +271,9 @@ Status validate_fit_model(const FitModel& m) {
   auto group_name = [](const FitGroupParams& g) -> const std::string& { return g.name; };
   if (!sorted(m.categories, group_name)) return fail("categories are not sorted and unique");
   if (!sorted(m.brands, group_name)) return fail("brands are not sorted and unique");
-  if (!sorted(m.products, [](const FitProduct& p) -> const std::string& { return p.params.name; }))
-    return fail("products are not sorted and unique");
+  for (std::size_t i = 1; i < m.products.size(); ++i)
+    if (!product_id_less(m.products[i - 1].params.name, m.products[i].params.name))
+      return fail("products are not sorted and unique");
   for (const auto& list : m.size_lists)
     if (list.empty()) return fail("an empty size list");
   for (std::size_t i = 1; i < m.size_stats.size(); ++i) {

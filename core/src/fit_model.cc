@@ -244,6 +244,8 @@ std::vector<double> head_features(const FitModel& m, const FitDimension& d, cons
   f.push_back(clip(std::log(s[2] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0));
   f.push_back(prior.from_questionnaire ? 1.0 : 0.0);                       // 43
   f.push_back(clip(ioff * p.log_count, 30));                               // 44
+  f.push_back(clip((x - lo) / step, 8));                                   // 45-46 distance to the range's ends
+  f.push_back(clip((hi - x) / step, 8));
   for (double b : body_feats) f.push_back(b);                              // body features
   f.resize(static_cast<std::size_t>(m.head_feature_count()), 0.0);
   return f;
@@ -403,7 +405,11 @@ FitFlag flag_for(double offset, double step) {
 }  // namespace
 
 int FitModel::find_product(std::string_view id) const {
-  return find_sorted(products, id, [](const FitProduct& p) -> const std::string& { return p.params.name; });
+  if (id.empty()) return -1;
+  auto it = std::lower_bound(products.begin(), products.end(), id,
+                             [](const FitProduct& p, std::string_view n) { return product_id_less(p.params.name, n); });
+  if (it == products.end() || it->params.name != id) return -1;
+  return static_cast<int>(it - products.begin());
 }
 int FitModel::find_brand(std::string_view name) const {
   return find_sorted(brands, name, [](const FitGroupParams& g) -> const std::string& { return g.name; });

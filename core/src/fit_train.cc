@@ -284,6 +284,13 @@ class Trainer {
 
   std::size_t product_of_id(const std::string& id) const { return product_index_.at(id); }
 
+  // A product's residual from `n` purchases summing to `sum`, shrunk toward its category's.
+  double shrunk_residual(const FitModel& m, std::size_t product, double sum, double n) const {
+    const int c = product_category_[product];
+    const double parent = c >= 0 ? m.categories[static_cast<std::size_t>(c)].residual : m.global.residual;
+    return (sum + kProductResidualSmoothing * parent) / (n + kProductResidualSmoothing);
+  }
+
   static int lookup(const std::vector<std::string>& names, const std::string& name) {
     if (name.empty()) return -1;
     auto it = std::lower_bound(names.begin(), names.end(), name);
@@ -532,7 +539,7 @@ class Trainer {
     for (FitGroupParams& g : m.brands) g.offset = static_cast<float>(g.offset * typical_step());
     std::vector<std::size_t> order(products_.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return products_[a].id < products_[b].id; });
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return product_id_less(products_[a].id, products_[b].id); });
     std::map<std::vector<std::string>, std::uint32_t> list_of;
     product_counts_ = by_product;
     for (std::size_t i : order) {
@@ -680,7 +687,7 @@ class Trainer {
       m.categories[i].residual = static_cast<float>(by_category[i].r / (by_category[i].n + kCategoryResidualSmoothing));
     for (FitProduct& fp : m.products) {
       const std::size_t i = product_of_id(fp.params.name);
-      fp.params.residual = static_cast<float>(by_product[i].r / (by_product[i].n + kProductResidualSmoothing));
+      fp.params.residual = static_cast<float>(shrunk_residual(m, i, by_product[i].r, by_product[i].n));
     }
     auto table_logits = [&](const Sums& t) {
       const double n_fit = t.n - t.s - t.l;
@@ -728,7 +735,7 @@ class Trainer {
       if (before.n > 0) {
         p.small_logit = smoothed_logit(before.s, n_fit, kProductSmoothing, parent[0], parent[1]);
         p.large_logit = smoothed_logit(before.l, n_fit, kProductSmoothing, parent[2], parent[1]);
-        p.residual = before.r / (before.n + kProductResidualSmoothing);
+        p.residual = shrunk_residual(m, r.product, before.r, before.n);
         p.log_count = std::log1p(before.n);
         p.source = FitSource::kProduct;
       } else {

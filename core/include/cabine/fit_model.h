@@ -39,7 +39,7 @@ inline constexpr int kBodyNumericFeatures = 5;
 // Calibration-head features before the body features (see head_features in
 // fit_model.cc); a model's head has kFitHeadBase + body_feature_count()
 // weights per class.
-inline constexpr int kFitHeadBase = 45;
+inline constexpr int kFitHeadBase = 47;
 // History rows accepted by one call; more is INVALID_ARGUMENT.
 inline constexpr std::size_t kMaxHistoryRows = 100000;
 
@@ -89,7 +89,7 @@ struct FitModel {
   std::vector<std::string> body_types;      // known body_type labels, one-hot features
   std::vector<FitDimension> dimensions;     // at most one per SizeDimension
   std::vector<FitGroupParams> categories, brands;
-  std::vector<FitProduct> products;         // sorted by id
+  std::vector<FitProduct> products;         // sorted by product_id_less
   std::vector<std::vector<std::string>> size_lists;
   FitGroupParams global;                    // statistics over all purchases
   std::vector<FitSizeStat> size_stats;      // sorted by (dimension, category, value)
@@ -106,6 +106,12 @@ struct FitModel {
   const FitSizeStat* find_size_stat(SizeDimension d, std::int32_t category, double value) const;
   int body_feature_count() const { return 2 * kBodyNumericFeatures + static_cast<int>(body_types.size()); }
 };
+
+// The order of FitModel::products: shorter ids first, then byte order. For
+// decimal ids this is numeric order, which lets the file store them as deltas.
+inline bool product_id_less(std::string_view a, std::string_view b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
 
 // Where a product's parameters came from.
 enum class FitSource : std::uint8_t { kProduct, kBrand, kCategory, kGlobal };
