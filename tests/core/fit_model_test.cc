@@ -228,3 +228,26 @@ TEST(FitModelFile, SurvivesDamageInsideTheFitSection) {
 
 }  // namespace
 }  // namespace cabine
+
+namespace cabine {
+namespace {
+
+// Decimal product ids are stored as deltas in numeric order and come back unchanged;
+// ids with letters or leading zeros keep the string form.
+TEST(FitModelFile, NumericProductIdsRoundTrip) {
+  FitModel m = model();
+  for (std::size_t i = 0; i < m.products.size(); ++i) m.products[i].params.name = std::to_string(1000 + 7 * i * i);
+  m.products.back().params.name = "90071992547409";  // large but below 2^53
+  ModelContent content{testing::test_header("ids"), {}, m};
+  const Result<Model> loaded = parse_model(encode_model(content).value());
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  for (std::size_t i = 0; i < m.products.size(); ++i) EXPECT_EQ(loaded.value().fit->products[i].params.name, m.products[i].params.name);
+  EXPECT_EQ(loaded.value().fit->find_product("1007"), 1);
+  // Out of order ids are refused by the writer.
+  std::swap(m.products[0], m.products[1]);
+  content.fit = m;
+  EXPECT_EQ(encode_model(content).code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cabine
