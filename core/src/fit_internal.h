@@ -94,7 +94,16 @@ Posterior make_posterior(const FitDimension& d, const Prior& prior, const GridLo
 struct HistoryStats {
   double n = 0, n_small = 0, n_large = 0;  // fit-signal rows in this dimension
   double size_sum = 0;                      // sum of their size values
+  // Sum and sum of squares of "label-adjusted residuals": size minus the body's
+  // prediction minus the product's residual, plus one step for too small and
+  // minus one for too large (what the shopper's size looks like from each purchase).
+  double adjusted_sum = 0, adjusted_sq = 0;
 };
+
+// One history purchase's label-adjusted residual (see HistoryStats), size units.
+inline double adjusted_residual(double x, double prior_mean, double product_residual, int outcome, double step) {
+  return x - prior_mean - product_residual + step * ((outcome == 0 ? 1.0 : 0.0) - (outcome == 2 ? 1.0 : 0.0));
+}
 
 // Structural probabilities for label value x integrated over the posterior.
 Probs integrated_structural(const FitModel& m, const FitDimension& d, const Posterior& post, double offset,

@@ -246,6 +246,22 @@ std::vector<double> head_features(const FitModel& m, const FitDimension& d, cons
   f.push_back(clip(ioff * p.log_count, 30));                               // 44
   f.push_back(clip((x - lo) / step, 8));                                   // 45-46 distance to the range's ends
   f.push_back(clip((hi - x) / step, 8));
+  // 47-51 the shopper's size as the history's label-adjusted residuals see it
+  const double cust_u = clip(hist.adjusted_sum / (n_hist + 1.0) / step, 8);
+  const double zc2 = clip(z - cust_u, 8);
+  f.push_back(cust_u);
+  f.push_back(zc2);
+  f.push_back(std::fabs(zc2));
+  f.push_back(std::min(zc2 * zc2, 64.0));
+  const double mean_adj = n_hist > 0 ? hist.adjusted_sum / n_hist : 0.0;
+  const double var_adj = n_hist > 0 ? std::max(hist.adjusted_sq / n_hist - mean_adj * mean_adj, 0.0) : 0.0;
+  f.push_back(clip(std::sqrt(var_adj + step * step / (n_hist + 1.0)) / step, 8));
+  // 52-55 a product without purchases leans on other signals
+  const double fresh = p.source == FitSource::kProduct ? 0.0 : 1.0;
+  f.push_back(fresh * res);
+  f.push_back(fresh * z);
+  f.push_back(fresh * f[35]);
+  f.push_back(fresh * f[36]);
   for (double b : body_feats) f.push_back(b);                              // body features
   f.resize(static_cast<std::size_t>(m.head_feature_count()), 0.0);
   return f;
@@ -283,7 +299,7 @@ std::string fmt_percent(double p) { return std::to_string(static_cast<int>(std::
 
 // Offset, band and system of a product in the shopper's history (no size list needed).
 struct HistoryProduct {
-  double offset = 0, band = 0;
+  double offset = 0, band = 0, residual = 0;
   bool known_system = false;
   SizeSystem system = SizeSystem::kNumeric;
   std::string label;  // for reason texts
@@ -294,10 +310,13 @@ HistoryProduct resolve_history_product(const FitModel& m, const ProductRef& ref)
   HistoryProduct h;
   const int pi = m.find_product(ref.product_id);
   int bi = m.find_brand(ref.brand), ci = m.find_category(ref.category);
+  h.residual = m.global.residual;
+  if (ci >= 0 && pi < 0) h.residual = m.categories[static_cast<std::size_t>(ci)].residual;
   if (pi >= 0) {
     const FitProduct& p = m.products[static_cast<std::size_t>(pi)];
     bi = p.brand;
     ci = p.category;
+    h.residual = p.params.residual;
     h.offset += p.params.offset;
     h.band += p.params.band;
     h.system = p.size_system;
@@ -374,6 +393,9 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
     e.stats.n_small += item.outcome == FitOutcome::kTooSmall;
     e.stats.n_large += item.outcome == FitOutcome::kTooLarge;
     e.stats.size_sum += x;
+    const double adj = adjusted_residual(x, e.prior.mean, hp.residual, static_cast<int>(item.outcome), d.step);
+    e.stats.adjusted_sum += adj;
+    e.stats.adjusted_sq += adj * adj;
     e.used.push_back(i);
     if (e.used_text.size() < 2) {
       const std::string size = item.size;

@@ -716,6 +716,16 @@ class Trainer {
       Result<ResolvedProduct> r = resolve_product(m, ref);
       if (r.is_ok()) resolved[i] = std::move(r).value();
     }
+    // The shoppers' label-adjusted residuals, as serving computes them from history.
+    std::vector<double> adjusted(rows_.size(), 0.0);
+    for (std::size_t k = 0; k < rows_.size(); ++k) {
+      const Row& r = rows_[k];
+      const ResolvedProduct& p = resolved[r.product];
+      if (p.dimension == nullptr) continue;
+      adjusted[k] = adjusted_residual(r.x, priors[r.cust].mean, p.residual, r.y, p.dimension->step);
+      hist[r.cust].adjusted_sum += adjusted[k];
+      hist[r.cust].adjusted_sq += adjusted[k] * adjusted[k];
+    }
 
     // Rows in time order, for the product statistics "so far".
     std::vector<std::size_t> order(rows_.size());
@@ -753,6 +763,7 @@ class Trainer {
       for (int g = 0; g < kFitGridPoints; ++g) other[g] -= ll_rows[k][g];
       HistoryStats h = hist[r.cust];
       h.n -= 1, h.n_small -= r.y == 0, h.n_large -= r.y == 2, h.size_sum -= r.x;
+      h.adjusted_sum -= adjusted[k], h.adjusted_sq -= adjusted[k] * adjusted[k];
       const Customer& cust = customers_[cust_dims_[r.cust].customer];
       const Posterior post = make_posterior(d, priors[r.cust], other);
       std::size_t index = 0;
@@ -777,6 +788,9 @@ class Trainer {
       f[37] = std::clamp(size_logits.first, -8.0, 8.0);
       f[38] = std::clamp(size_logits.second, -8.0, 8.0);
       f[39] = 1.0;
+      const double fresh = p.source == FitSource::kProduct ? 0.0 : 1.0;
+      f[54] = fresh * f[35];
+      f[55] = fresh * f[36];
       for (std::size_t j = 0; j < F; ++j) feats[k * F + j] = static_cast<float>(f[j]);
     }
     say("fit: calibration features (" + std::to_string(F) + " per row) for " + std::to_string(rows_.size()) + " rows in " +
