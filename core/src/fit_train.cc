@@ -232,10 +232,9 @@ class Trainer {
     product_index_ = product_of;
     report_.customers = customers_.size();
     report_.products = products_.size();
-    for (ProductInfo& p : products_) {
-      std::sort(p.sizes.begin(), p.sizes.end());
-      if (p.from_catalogue) continue;
-    }
+    // The catalogue's order is the product's size order; sizes seen only in purchases are sorted on the scale.
+    for (ProductInfo& p : products_)
+      if (!p.from_catalogue) std::sort(p.sizes.begin(), p.sizes.end());
     // Brands and categories, sorted for binary search.
     for (const ProductInfo& p : products_) {
       if (!p.brand.empty()) brand_names_.push_back(p.brand);
