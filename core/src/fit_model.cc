@@ -262,6 +262,14 @@ std::vector<double> head_features(const FitModel& m, const FitDimension& d, cons
   f.push_back(fresh * z);
   f.push_back(fresh * f[35]);
   f.push_back(fresh * f[36]);
+  // 56-70 piecewise-linear terms of the three size differences (hinges at -2..2 steps)
+  for (const double v : {res, z, zc2})
+    for (int knot = -2; knot <= 2; ++knot) f.push_back(std::max(0.0, v - knot));
+  // 71-74 how the product runs, against how this label sits on the shopper
+  f.push_back(clip(p.small_logit, 8) * z);
+  f.push_back(clip(p.large_logit, 8) * z);
+  f.push_back(clip(p.small_logit, 8) * zc2);
+  f.push_back(clip(p.large_logit, 8) * zc2);
   for (double b : body_feats) f.push_back(b);                              // body features
   f.resize(static_cast<std::size_t>(m.head_feature_count()), 0.0);
   return f;

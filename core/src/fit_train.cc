@@ -23,9 +23,9 @@ using namespace internal;
 constexpr double kCategoryOffsetSd = 1.0, kBrandOffsetSd = 0.75, kProductOffsetSd = 0.5;
 constexpr double kBandSd = 0.5;
 // Smoothing of the product and category fit statistics toward their parents.
-constexpr double kProductSmoothing = 10, kCategorySmoothing = 20;
+constexpr double kProductSmoothing = 5, kCategorySmoothing = 20;
 // Shrinkage of product and category residuals toward 0, and of the size tables toward the global rates.
-constexpr double kProductResidualSmoothing = 5, kCategoryResidualSmoothing = 20, kSizeTableSmoothing = 50;
+constexpr double kProductResidualSmoothing = 3, kCategoryResidualSmoothing = 20, kSizeTableSmoothing = 20;
 
 std::string fmt(double v, int digits = 4) {
   std::string s = std::to_string(v);

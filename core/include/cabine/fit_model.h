@@ -39,7 +39,7 @@ inline constexpr int kBodyNumericFeatures = 5;
 // Calibration-head features before the body features (see head_features in
 // fit_model.cc); a model's head has kFitHeadBase + body_feature_count()
 // weights per class.
-inline constexpr int kFitHeadBase = 56;
+inline constexpr int kFitHeadBase = 75;
 // History rows accepted by one call; more is INVALID_ARGUMENT.
 inline constexpr std::size_t kMaxHistoryRows = 100000;
 
