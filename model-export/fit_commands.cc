@@ -200,16 +200,7 @@ int run_predict_fit(const std::vector<std::string>& argv) {
   report_skipped(history_path, history_table, history.value().skipped, history.value().total_rows, 1.0);
   // Each customer's own rows, exactly what the browser would hold on the device.
   std::unordered_map<std::string, std::vector<HistoryItem>> by_customer;
-  for (const Purchase& p : history.value().rows) {
-    HistoryItem item;
-    item.product.product_id = p.product_id;
-    item.product.brand = p.brand;
-    item.product.category = p.category;
-    item.product.size_system = p.size_system;
-    item.size = p.size;
-    item.outcome = p.outcome;
-    by_customer[p.customer_id].push_back(std::move(item));
-  }
+  for (const Purchase& p : history.value().rows) by_customer[p.customer_id].push_back(history_item_from(p));
 
   const CsvTable queries = read_csv(queries_path);
   for (const char* required : {"customer_id", "product_id", "size"})

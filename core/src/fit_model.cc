@@ -560,6 +560,17 @@ Result<FitRecommendation> recommend_size(const FitModel& m, const FitRequest& re
   return out;
 }
 
+HistoryItem history_item_from(const Purchase& purchase) {
+  HistoryItem item;
+  item.product.product_id = purchase.product_id;
+  item.product.brand = purchase.brand;
+  item.product.category = purchase.category;
+  item.product.size_system = purchase.size_system;
+  item.size = purchase.size;
+  item.outcome = purchase.outcome;
+  return item;
+}
+
 Result<SizeProbabilities> predict_fit(const FitModel& m, const ProductRef& product, std::string_view size,
                                       const std::vector<HistoryItem>& history, const BodyMeasurements& body) {
   Result<Evaluation> evaluated = evaluate(m, product, history, body);

@@ -575,24 +575,8 @@ class Trainer {
     return c >= 0 ? category_rates_[static_cast<std::size_t>(c)] : rates_;
   }
 
-  static Result<FitModel> roundtrip(const FitModel& model) {
-    std::vector<std::string> strings;
-    std::unordered_map<std::string, std::uint32_t> index;
-    auto intern = [&](const std::string& s) -> std::uint32_t {
-      auto [it, added] = index.emplace(s, static_cast<std::uint32_t>(strings.size()));
-      if (added) strings.push_back(s);
-      return it->second;
-    };
-    const std::vector<std::uint8_t> bytes = encode_fit_section(model, intern);
-    Result<FitModel> decoded = decode_fit_section(bytes, strings, kFormatMinor);
-    if (!decoded.is_ok()) return Status(ErrorCode::kInvalidArgument, "trained fit model failed validation: " + decoded.status().message());
-    return decoded;
-  }
-
-  // The MAP fit underestimates how uncertain a shopper's size is before any
-  // history (point estimates are shrunk to the prior). Re-estimate the prior
-  // spreads by EM on the serving posteriors: sd^2 = mean((mean - prior)^2 + var).
-  void calibrate_priors(FitModel& m) {
+  // Every product as serving resolves it (a product that fails to resolve keeps no dimension).
+  std::vector<ResolvedProduct> resolve_all(const FitModel& m) const {
     std::vector<ResolvedProduct> resolved(products_.size());
     for (std::size_t i = 0; i < products_.size(); ++i) {
       ProductRef ref;
@@ -600,6 +584,26 @@ class Trainer {
       Result<ResolvedProduct> r = resolve_product(m, ref);
       if (r.is_ok()) resolved[i] = std::move(r).value();
     }
+    return resolved;
+  }
+
+  // Through the model file's writer and reader: quantised and validated exactly as served.
+  static Result<FitModel> roundtrip(const FitModel& model) {
+    ModelContent content;
+    content.header.model_id = "training";
+    content.fit = model;
+    Result<std::vector<std::uint8_t>> bytes = encode_model(content);
+    if (!bytes.is_ok()) return Status(ErrorCode::kInvalidArgument, "trained fit model failed validation: " + bytes.status().message());
+    Result<Model> decoded = parse_model(bytes.value());
+    if (!decoded.is_ok()) return Status(ErrorCode::kInvalidArgument, "trained fit model failed validation: " + decoded.status().message());
+    return std::move(*std::move(decoded).value().fit);
+  }
+
+  // The MAP fit underestimates how uncertain a shopper's size is before any
+  // history (point estimates are shrunk to the prior). Re-estimate the prior
+  // spreads by EM on the serving posteriors: sd^2 = mean((mean - prior)^2 + var).
+  void calibrate_priors(FitModel& m) {
+    const std::vector<ResolvedProduct> resolved = resolve_all(m);
     std::vector<GridLogLik> ll_sum(cust_dims_.size(), GridLogLik{});
     for (const Row& r : rows_) {
       const ResolvedProduct& p = resolved[r.product];
@@ -640,13 +644,7 @@ class Trainer {
   // calibrated priors, so they are computed here.
   void fit_head(FitModel& m) {
     const auto started = std::chrono::steady_clock::now();
-    std::vector<ResolvedProduct> resolved(products_.size());
-    for (std::size_t i = 0; i < products_.size(); ++i) {
-      ProductRef ref;
-      ref.product_id = products_[i].id;
-      Result<ResolvedProduct> r = resolve_product(m, ref);
-      if (r.is_ok()) resolved[i] = std::move(r).value();
-    }
+    std::vector<ResolvedProduct> resolved = resolve_all(m);
     // Priors, residuals and history sums.
     std::vector<Prior> priors(cust_dims_.size());
     for (std::size_t c = 0; c < cust_dims_.size(); ++c) {
@@ -708,13 +706,7 @@ class Trainer {
     std::sort(m.size_stats.begin(), m.size_stats.end(), [](const FitSizeStat& a, const FitSizeStat& b) {
       return std::make_tuple(a.dimension, a.category, a.value) < std::make_tuple(b.dimension, b.category, b.value);
     });
-    // Re-resolve: products now carry their residuals.
-    for (std::size_t i = 0; i < products_.size(); ++i) {
-      ProductRef ref;
-      ref.product_id = products_[i].id;
-      Result<ResolvedProduct> r = resolve_product(m, ref);
-      if (r.is_ok()) resolved[i] = std::move(r).value();
-    }
+    resolved = resolve_all(m);  // products now carry their residuals
     // The shoppers' label-adjusted residuals, as serving computes them from history.
     std::vector<double> adjusted(rows_.size(), 0.0);
     for (std::size_t k = 0; k < rows_.size(); ++k) {
@@ -931,16 +923,7 @@ double roc_auc(const std::vector<double>& scores, const std::vector<bool>& posit
 FitMetrics evaluate_fit(const FitModel& model, const std::vector<Purchase>& history_rows,
                         const std::vector<Purchase>& test_rows) {
   std::unordered_map<std::string, std::vector<HistoryItem>> history;
-  for (const Purchase& row : history_rows) {
-    HistoryItem item;
-    item.product.product_id = row.product_id;
-    item.product.brand = row.brand;
-    item.product.category = row.category;
-    item.product.size_system = row.size_system;
-    item.size = row.size;
-    item.outcome = row.outcome;
-    history[row.customer_id].push_back(std::move(item));
-  }
+  for (const Purchase& row : history_rows) history[row.customer_id].push_back(history_item_from(row));
   std::vector<double> score[3];
   std::vector<bool> truth[3];
   FitMetrics m;

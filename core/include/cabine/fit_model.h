@@ -137,6 +137,9 @@ struct HistoryItem {
   FitOutcome outcome = FitOutcome::kKept;
 };
 
+// The history item a purchase-log row stands for (what the browser stores for it).
+HistoryItem history_item_from(const Purchase& purchase);
+
 struct FitRequest {
   ProductRef product;
   std::vector<HistoryItem> history;
