@@ -38,6 +38,9 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
     if (ref.sizes.empty())
       return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id +
                                                      "' is not in the model; pass its sizes (and brand, category) to get a suggestion");
+    if (ref.sizes.size() > kMaxProductSizes)
+      return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id + "' lists " + std::to_string(ref.sizes.size()) +
+                                                     " sizes; the limit is " + std::to_string(kMaxProductSizes));
     r.sizes = ref.sizes;
     if (ref.size_system.empty()) {
       r.system = infer_size_system(ref.sizes.front());
@@ -310,8 +313,7 @@ struct HistoryProduct {
   double offset = 0, band = 0, residual = 0;
   bool known_system = false;
   SizeSystem system = SizeSystem::kNumeric;
-  std::string label;  // for reason texts
-  std::string category;
+  int brand_index = -1, category_index = -1;
 };
 
 HistoryProduct resolve_history_product(const FitModel& m, const ProductRef& ref) {
@@ -336,16 +338,18 @@ HistoryProduct resolve_history_product(const FitModel& m, const ProductRef& ref)
     Result<SizeSystem> s = parse_size_system(ref.size_system);
     if (s.is_ok()) h.system = s.value(), h.known_system = true;
   }
-  const std::string brand = bi >= 0 ? m.brands[static_cast<std::size_t>(bi)].name : ref.brand;
-  h.category = ci >= 0 ? m.categories[static_cast<std::size_t>(ci)].name : ref.category;
-  if (!ref.name.empty()) {
-    h.label = ref.name;
-  } else if (!brand.empty()) {
-    h.label = brand + (h.category.empty() ? "" : " " + h.category);
-  } else {
-    h.label = (h.category.empty() ? "item " : h.category + " ") + ref.product_id;
-  }
+  h.brand_index = bi;
+  h.category_index = ci;
   return h;
+}
+
+// "Acme Jeans", "Acme dress", "dress 123": how a reason text names a history item.
+std::string history_label(const FitModel& m, const ProductRef& ref, const HistoryProduct& h) {
+  if (!ref.name.empty()) return ref.name;
+  const std::string& brand = h.brand_index >= 0 ? m.brands[static_cast<std::size_t>(h.brand_index)].name : ref.brand;
+  const std::string& category = h.category_index >= 0 ? m.categories[static_cast<std::size_t>(h.category_index)].name : ref.category;
+  if (!brand.empty()) return category.empty() ? brand : brand + " " + category;
+  return (category.empty() ? "item " : category + " ") + ref.product_id;
 }
 
 // Everything the per-size answers share: the product, the shopper's posterior and history statistics.
@@ -377,20 +381,20 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
   GridLogLik sum{};
   for (std::size_t i = 0; i < history.size(); ++i) {
     const HistoryItem& item = history[i];
-    const std::string where = "history[" + std::to_string(i) + "]";
+    auto where = [i] { return "history[" + std::to_string(i) + "]"; };
     if (item.outcome == FitOutcome::kReturnedOther) {
-      e.notes.push_back(where + " ignored: returned for a reason other than fit");
+      e.notes.push_back(where() + " ignored: returned for a reason other than fit");
       continue;
     }
     HistoryProduct hp = resolve_history_product(m, item.product);
     const SizeSystem system = hp.known_system ? hp.system : infer_size_system(item.size);
     Result<SizeValue> v = parse_size(system, item.size);
     if (!v.is_ok()) {
-      e.notes.push_back(where + " ignored: " + v.status().message());
+      e.notes.push_back(where() + " ignored: " + v.status().message());
       continue;
     }
     if (size_dimension(system) != d.dimension) {
-      e.notes.push_back(where + " ignored: its " + std::string(size_dimension_name(size_dimension(system))) +
+      e.notes.push_back(where() + " ignored: its " + std::string(size_dimension_name(size_dimension(system))) +
                         " size says nothing about " + std::string(size_dimension_name(d.dimension)) + " sizes");
       continue;
     }
@@ -407,10 +411,11 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
     e.used.push_back(i);
     if (e.used_text.size() < 2) {
       const std::string size = item.size;
+      const std::string label = history_label(m, item.product, hp);
       switch (item.outcome) {
-        case FitOutcome::kKept: e.used_text.push_back("You kept " + size + " in " + hp.label); break;
-        case FitOutcome::kTooSmall: e.used_text.push_back(hp.label + " in " + size + " was too small for you"); break;
-        case FitOutcome::kTooLarge: e.used_text.push_back(hp.label + " in " + size + " was too large for you"); break;
+        case FitOutcome::kKept: e.used_text.push_back("You kept " + size + " in " + label); break;
+        case FitOutcome::kTooSmall: e.used_text.push_back(label + " in " + size + " was too small for you"); break;
+        case FitOutcome::kTooLarge: e.used_text.push_back(label + " in " + size + " was too large for you"); break;
         case FitOutcome::kReturnedOther: break;
       }
     }

@@ -116,6 +116,8 @@ TEST(FitInference, UnknownProductFallsBackToBrandThenCategory) {
   FitRecommendation global = recommend_size(model(), r).value();
   EXPECT_EQ(global.source, FitSource::kGlobal);
   EXPECT_EQ(global.product_offset, 0.0);
+  r.product.sizes.assign(kMaxProductSizes + 1, "38");
+  EXPECT_EQ(recommend_size(model(), r).status().message(), "product 'NEW-1' lists 201 sizes; the limit is 200");
   r.product.sizes.clear();
   Result<FitRecommendation> no_sizes = recommend_size(model(), r);
   EXPECT_EQ(no_sizes.code(), ErrorCode::kInvalidArgument);

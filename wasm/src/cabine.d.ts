@@ -145,7 +145,7 @@ export interface ProductDescription {
   category?: string;
   /** "letter", "eu", "uk", "us", "waist_length", "shoe_eu", "shoe_uk", "shoe_us" or "numeric"; inferred from the labels when absent. */
   sizeSystem?: string;
-  /** The labels on offer, smallest first. */
+  /** The labels on offer, smallest first; at most 200. */
   sizes?: readonly string[];
   /** A display name for reason texts, e.g. "Acme Jeans". */
   name?: string;

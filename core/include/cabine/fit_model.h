@@ -42,6 +42,8 @@ inline constexpr int kBodyNumericFeatures = 5;
 inline constexpr int kFitHeadBase = 75;
 // History rows accepted by one call; more is INVALID_ARGUMENT.
 inline constexpr std::size_t kMaxHistoryRows = 100000;
+// Size labels a caller may list for a product the model does not know.
+inline constexpr std::size_t kMaxProductSizes = 200;
 
 // Offsets, band and fit statistics of a product, brand or category.
 struct FitGroupParams {
