@@ -171,13 +171,9 @@ Result<PurchaseLog> read_purchases(const CsvTable& table) {
     if (!o.is_ok()) { fail(outcome, o.status().message()); continue; }
     p.outcome = o.value();
     // The size must make sense in its system (or the inferred one).
-    SizeSystem sys = infer_size_system(p.size);
-    if (!p.size_system.empty()) {
-      Result<SizeSystem> s = parse_size_system(p.size_system);
-      if (!s.is_ok()) { fail(system, s.status().message()); continue; }
-      sys = s.value();
-    }
-    Result<SizeValue> v = parse_size(sys, p.size);
+    Result<SizeSystem> sys = system_or_inferred(p.size_system, p.size);
+    if (!sys.is_ok()) { fail(system, sys.status().message()); continue; }
+    Result<SizeValue> v = parse_size(sys.value(), p.size);
     if (!v.is_ok()) { fail(size, v.status().message()); continue; }
     if (!p.date.empty()) {
       const std::string& d = p.date;
@@ -255,17 +251,13 @@ Result<Catalogue> read_catalogue(const CsvTable& table) {
       start = bar + 1;
     }
     if (error.empty()) {
-      SizeSystem sys = infer_size_system(e.sizes.front());
-      if (!e.size_system.empty()) {
-        Result<SizeSystem> s = parse_size_system(e.size_system);
-        if (!s.is_ok()) {
-          cat.skipped.push_back({row.line, "size_system", s.status().message()});
-          continue;
-        }
-        sys = s.value();
+      Result<SizeSystem> sys = system_or_inferred(e.size_system, e.sizes.front());
+      if (!sys.is_ok()) {
+        cat.skipped.push_back({row.line, "size_system", sys.status().message()});
+        continue;
       }
       for (const std::string& label : e.sizes) {
-        Result<SizeValue> v = parse_size(sys, label);
+        Result<SizeValue> v = parse_size(sys.value(), label);
         if (!v.is_ok()) {
           error = v.status().message();
           break;

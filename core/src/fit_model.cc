@@ -42,13 +42,9 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
       return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id + "' lists " + std::to_string(ref.sizes.size()) +
                                                      " sizes; the limit is " + std::to_string(kMaxProductSizes));
     r.sizes = ref.sizes;
-    if (ref.size_system.empty()) {
-      r.system = infer_size_system(ref.sizes.front());
-    } else {
-      Result<SizeSystem> s = parse_size_system(ref.size_system);
-      if (!s.is_ok()) return s.status();
-      r.system = s.value();
-    }
+    Result<SizeSystem> system = system_or_inferred(ref.size_system, ref.sizes.front());
+    if (!system.is_ok()) return system.status();
+    r.system = system.value();
   }
   r.residual = m.global.residual;
   if (ci >= 0) {

@@ -162,13 +162,9 @@ class Trainer {
       p.brand = e.brand;
       p.category = e.category;
       p.from_catalogue = true;
-      if (e.size_system.empty()) {
-        p.system = infer_size_system(e.sizes.front());
-      } else {
-        Result<SizeSystem> s = parse_size_system(e.size_system);
-        if (!s.is_ok()) return s.status();
-        p.system = s.value();
-      }
+      Result<SizeSystem> system = system_or_inferred(e.size_system, e.sizes.front());
+      if (!system.is_ok()) return system.status();
+      p.system = system.value();
       for (const std::string& label : e.sizes) {
         Result<SizeValue> v = parse_size(p.system, label);
         if (!v.is_ok()) return Status(ErrorCode::kInvalidArgument, "catalogue line " + std::to_string(e.line) + ": " + v.status().message());
@@ -183,11 +179,9 @@ class Trainer {
       if (added) {
         ProductInfo p;
         p.id = row.product_id;
-        p.system = infer_size_system(row.size);
-        if (!row.size_system.empty()) {
-          Result<SizeSystem> s = parse_size_system(row.size_system);
-          if (s.is_ok()) p.system = s.value();
-        }
+        // An unknown system name falls back to inference; the size check below then skips bad rows.
+        Result<SizeSystem> system = system_or_inferred(row.size_system, row.size);
+        p.system = system.is_ok() ? system.value() : infer_size_system(row.size);
         products_.push_back(std::move(p));
       }
       ProductInfo& p = products_[it->second];

@@ -445,4 +445,9 @@ Result<std::string> convert_size(std::string_view label, SizeSystem from, SizeSy
   return nearest_size_label(to, parsed.value());
 }
 
+Result<SizeSystem> system_or_inferred(std::string_view name, std::string_view label) {
+  if (name.empty()) return infer_size_system(label);
+  return parse_size_system(name);
+}
+
 }  // namespace cabine

@@ -112,6 +112,10 @@ SizeSystem infer_size_system(std::string_view label) noexcept;
 // size; malformed waist_length label; a system value outside the enum.
 Result<SizeValue> parse_size(SizeSystem system, std::string_view label);
 
+// The system named by `name`, or, when `name` is empty, the one inferred from
+// `label` (a row's size, or a product's first size). Errors as parse_size_system.
+Result<SizeSystem> system_or_inferred(std::string_view name, std::string_view label);
+
 // The label of `system` nearest to `value` (a value on the system's dimension
 // scale, e.g. from parse_size or from the model), in canonical form: letters
 // upper-case ("XXL", never "2XL"), numbers without trailing zeros ("38", "38.5"),
