@@ -62,9 +62,13 @@ bool read_string_ref(ByteReader& r, const std::vector<std::string>& strings, std
   return true;
 }
 
+// Minimum encoded sizes bound every declared count, so a hostile count cannot
+// make the decoder allocate more than a small multiple of the file's size.
+constexpr std::size_t kMinGroupBytes = 7, kMinProductBytes = 11, kMinSizeListBytes = 2, kMaxBodyTypes = 64;
+
 bool read_groups(ByteReader& r, const std::vector<std::string>& strings, std::vector<FitGroupParams>& out) {
   std::uint64_t n;
-  if (!r.varint_max(r.remaining(), n)) return false;
+  if (!r.varint_max(r.remaining() / kMinGroupBytes, n)) return false;
   out.resize(static_cast<std::size_t>(n));
   for (FitGroupParams& g : out)
     if (!read_string_ref(r, strings, g.name) || !read_group(r, g)) return false;
@@ -157,7 +161,7 @@ Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const
   for (float& v : m.body_sd)
     if (!read_finite(r, v)) return bad("body feature scales are missing or not finite");
   std::uint64_t n;
-  if (!r.varint_max(r.remaining(), n)) return bad("body type count exceeds the section");
+  if (!r.varint_max(std::min<std::size_t>(kMaxBodyTypes, r.remaining()), n)) return bad("body type count exceeds the section");
   m.body_types.resize(static_cast<std::size_t>(n));
   for (std::string& t : m.body_types)
     if (!read_string_ref(r, strings, t)) return bad("a body type has a bad string index");
@@ -183,7 +187,7 @@ Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const
   if (!read_group(r, m.global)) return bad("global statistics are missing");
   if (!read_groups(r, strings, m.categories)) return bad("categories are truncated or have a bad string index");
   if (!read_groups(r, strings, m.brands)) return bad("brands are truncated or have a bad string index");
-  if (!r.varint_max(r.remaining(), n)) return bad("size list count exceeds the section");
+  if (!r.varint_max(r.remaining() / kMinSizeListBytes, n)) return bad("size list count exceeds the section");
   m.size_lists.resize(static_cast<std::size_t>(n));
   for (auto& list : m.size_lists) {
     if (!r.varint_max(r.remaining(), n)) return bad("a size list is truncated");
@@ -191,7 +195,7 @@ Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const
     for (std::string& label : list)
       if (!read_string_ref(r, strings, label)) return bad("a size label has a bad string index");
   }
-  if (!r.varint_max(r.remaining(), n)) return bad("product count exceeds the section");
+  if (!r.varint_max(r.remaining() / kMinProductBytes, n)) return bad("product count exceeds the section");
   m.products.resize(static_cast<std::size_t>(n));
   std::uint8_t numeric_ids;
   if (!r.u8(numeric_ids) || numeric_ids > 1) return bad("bad product id mode");

@@ -92,7 +92,7 @@ Status decode_strings(std::span<const std::uint8_t> content, std::uint8_t minor,
   std::uint64_t count;
   // Every string takes at least one byte (its length), which bounds the count.
   if (!r.varint_max(r.remaining(), count)) return malformed_section("strings", "count exceeds the section size");
-  model.strings.reserve(static_cast<std::size_t>(count));
+  model.strings.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(count, 4096)));  // grow with what is read
   for (std::uint64_t i = 0; i < count; ++i) {
     std::string s;
     if (!r.string(kMaxStringBytes, s))

@@ -29,7 +29,7 @@
  * - `MODEL_UNKNOWN_REQUIRED_SECTION`: a section this build does not know is marked required.
  * - `MODEL_DUPLICATE_SECTION`: a section appears twice.
  * - `MODEL_MALFORMED_SECTION`: a section's content is invalid; the message names the section.
- * - `MODEL_TOO_LARGE`: above the 64 MiB limit.
+ * - `MODEL_TOO_LARGE`: above the 16 MiB limit.
  * - `NO_MODEL`: the call needs a model and none is loaded.
  * - `INVALID_ARGUMENT`: an argument has the wrong type or value; the message names it.
  * - `NO_FIT_MODEL`: the model in service has no fit section, so it cannot suggest sizes.

@@ -28,8 +28,10 @@ inline constexpr std::uint8_t kFormatMajor = 1;
 inline constexpr std::uint8_t kFormatMinor = 0;
 // Magic (4) + major (1) + minor (1) + payload length (u32) + payload CRC-32 (u32).
 inline constexpr std::size_t kPreambleBytes = 14;
-// Files above this size are refused before any parsing (MODEL_TOO_LARGE).
-inline constexpr std::size_t kMaxModelBytes = 64u << 20;
+// Files above this size are refused before any parsing (MODEL_TOO_LARGE). Real
+// models are far smaller (RentTheRunway's 5,850 products: 90 KB); the limit
+// also bounds what a hostile file can make the decoder allocate.
+inline constexpr std::size_t kMaxModelBytes = 16u << 20;
 inline constexpr std::size_t kMaxModelIdBytes = 128;
 inline constexpr std::size_t kMaxExporterVersionBytes = 64;
 inline constexpr std::size_t kMaxSections = 255;
