@@ -58,7 +58,6 @@ struct ResolvedProduct {
   std::vector<std::string> sizes;
   std::vector<double> values;  // parsed sizes on the dimension scale
   const FitDimension* dimension = nullptr;
-  std::string display_name;
   std::string category;  // for reason texts; may be empty
 };
 

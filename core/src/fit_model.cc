@@ -88,7 +88,6 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
     if (!v.is_ok()) return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id + "': " + v.status().message());
     r.values.push_back(v.value().value);
   }
-  r.display_name = !ref.name.empty() ? ref.name : ref.product_id;
   return r;
 }
 

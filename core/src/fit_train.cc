@@ -534,7 +534,6 @@ class Trainer {
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return product_id_less(products_[a].id, products_[b].id); });
     std::map<std::vector<std::string>, std::uint32_t> list_of;
-    product_counts_ = by_product;
     for (std::size_t i : order) {
       const ProductInfo& info = products_[i];
       FitProduct p;
@@ -891,7 +890,6 @@ class Trainer {
   std::vector<double> theta_, prior_sd_;
   std::array<double, 3> rates_{};
   std::vector<std::array<double, 3>> category_rates_;
-  std::vector<Counts> product_counts_;
 };
 
 }  // namespace
