@@ -1,5 +1,6 @@
 // `model-export bundle`: writes a model file from a JSON bundle config.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,8 +21,8 @@ json parse_config(const std::string& path) {
   if (config.is_discarded()) throw CliError{path + ": not valid JSON"};
   if (!config.is_object()) throw CliError{path + ": the config must be a JSON object"};
   for (const auto& [key, value] : config.items()) {
-    if (key != "id" && key != "metadata" && key != "$comment")
-      throw CliError{path + ": unknown key '" + key + "' (expected id, metadata)"};
+    if (key != "id" && key != "metadata" && key != "audiences" && key != "$comment")
+      throw CliError{path + ": unknown key '" + key + "' (expected id, metadata, audiences)"};
   }
   if (!config.contains("id") || !config["id"].is_string())
     throw CliError{path + ": 'id' must be a string naming the model"};
@@ -31,6 +32,8 @@ json parse_config(const std::string& path) {
       if (!value.is_string()) throw CliError{path + ": metadata." + key + " must be a string"};
     }
   }
+  if (config.contains("audiences") && !config["audiences"].is_string())
+    throw CliError{path + ": 'audiences' must be the path of an audiences spec, relative to the config"};
   return config;
 }
 
@@ -46,7 +49,14 @@ int run_bundle(const std::vector<std::string>& argv) {
   content.header.model_id = config["id"].get<std::string>();
   content.header.created_at_ms = creation_time_ms();
   content.header.exporter_version = std::string(kVersion);
-  content.header.data_fingerprint = fingerprint_files({config_path});
+  std::vector<std::string> inputs = {config_path};
+  if (config.contains("audiences")) {
+    const std::string spec_path =
+        (std::filesystem::path(config_path).parent_path() / config["audiences"].get<std::string>()).string();
+    content.audiences = read_audiences_spec(spec_path);
+    inputs.push_back(spec_path);
+  }
+  content.header.data_fingerprint = fingerprint_files(inputs);
   if (config.contains("metadata")) {
     for (const auto& [key, value] : config["metadata"].items())
       content.metadata.emplace_back(key, value.get<std::string>());

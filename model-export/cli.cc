@@ -1,13 +1,17 @@
 #include "cli.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iterator>
 
+#include "cabine/fit_data.h"
 #include "cabine/hash.h"
 
 namespace cabine::cli {
@@ -118,5 +122,32 @@ std::string format_iso8601_utc(std::uint64_t ms) {
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
 }
+
+double parse_fraction(const std::optional<std::string>& text, double fallback, const char* option) {
+  if (!text) return fallback;
+  const auto v = parse_decimal(*text);
+  if (!v || *v < 0 || *v > 1) throw CliError{std::string("--") + option + " must be a number from 0 to 1"};
+  return *v;
+}
+
+std::uint64_t parse_count(const std::optional<std::string>& text, std::uint64_t fallback, const char* option,
+                          std::uint64_t max) {
+  if (!text) return fallback;
+  const auto v = parse_decimal(*text);
+  if (!v || *v < 1 || *v > static_cast<double>(max) || std::floor(*v) != *v)
+    throw CliError{std::string("--") + option + " must be a whole number from 1 to " + std::to_string(max)};
+  return static_cast<std::uint64_t>(*v);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+long peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
 
 }  // namespace cabine::cli

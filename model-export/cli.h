@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -49,5 +50,15 @@ std::array<std::uint8_t, 32> fingerprint_files(const std::vector<std::string>& p
 std::uint64_t creation_time_ms();
 // "2026-12-03T16:58:26.000Z"
 std::string format_iso8601_utc(std::uint64_t ms);
+
+// --option values: a fraction in [0, 1], a whole number in [1, max].
+double parse_fraction(const std::optional<std::string>& text, double fallback, const char* option);
+std::uint64_t parse_count(const std::optional<std::string>& text, std::uint64_t fallback, const char* option, std::uint64_t max);
+double seconds_since(std::chrono::steady_clock::time_point start);
+long peak_rss_mb();
+
+// Reads and validates an audiences spec (core/include/cabine/audiences.h);
+// a bad rule fails with the file, the audience id and the rule path.
+std::string read_audiences_spec(const std::string& path);
 
 }  // namespace cabine::cli

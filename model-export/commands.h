@@ -12,5 +12,6 @@ int run_inspect(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_predict_fit(const std::vector<std::string>& args);
 int run_synth(const std::vector<std::string>& args);
+int run_features(const std::vector<std::string>& args);
 
 }  // namespace cabine::cli

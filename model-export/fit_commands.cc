@@ -57,32 +57,6 @@ void report_skipped(const std::string& path, const CsvTable& table, const std::v
   }
 }
 
-double parse_fraction(const std::optional<std::string>& text, double fallback, const char* option) {
-  if (!text) return fallback;
-  const auto v = parse_decimal(*text);
-  if (!v || *v < 0 || *v > 1) throw CliError{std::string("--") + option + " must be a number from 0 to 1"};
-  return *v;
-}
-
-std::uint64_t parse_count(const std::optional<std::string>& text, std::uint64_t fallback, const char* option,
-                          std::uint64_t max) {
-  if (!text) return fallback;
-  const auto v = parse_decimal(*text);
-  if (!v || *v < 1 || *v > static_cast<double>(max) || std::floor(*v) != *v)
-    throw CliError{std::string("--") + option + " must be a whole number from 1 to " + std::to_string(max)};
-  return static_cast<std::uint64_t>(*v);
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-long peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024;
-}
-
 std::string fmt3(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
@@ -116,9 +90,13 @@ BodyMeasurements body_of(const CsvTable& table, const CsvRow& row, std::string& 
 }  // namespace
 
 int run_train(const std::vector<std::string>& argv) {
-  Args args(argv, {"purchases", "catalogue", "out", "id", "holdout", "seed", "iterations", "max-bad-fraction"}, {"no-refit"});
+  Args args(argv, {"purchases", "catalogue", "out", "id", "holdout", "seed", "iterations", "max-bad-fraction", "audiences"},
+            {"no-refit"});
   const std::string purchases_path = args.require("purchases");
   const std::string out_path = args.require("out");
+  // Audiences are checked before the long training run, so a bad rule fails fast.
+  std::optional<std::string> audiences;
+  if (const auto spec_path = args.get("audiences")) audiences = read_audiences_spec(*spec_path);
   const double max_bad = parse_fraction(args.get("max-bad-fraction"), 0.05, "max-bad-fraction");
   FitTrainOptions options;
   options.holdout_fraction = parse_fraction(args.get("holdout"), 0.1, "holdout");
@@ -160,12 +138,14 @@ int run_train(const std::vector<std::string>& argv) {
   content.header.model_id = args.get("id").value_or("fit-model");
   content.header.created_at_ms = creation_time_ms();
   content.header.exporter_version = std::string(kVersion);
+  if (const auto spec_path = args.get("audiences")) inputs.push_back(*spec_path);
   content.header.data_fingerprint = fingerprint_files(inputs);
   content.metadata = {{"trained_on", std::filesystem::path(purchases_path).filename().string()},
                       {"fit_rows", std::to_string(report.fit_rows)},
                       {"products", std::to_string(report.products)}};
   if (report.has_holdout) content.metadata.emplace_back("holdout_mean_auc", fmt3(report.holdout.auc_mean));
   content.fit = std::move(model).value();
+  content.audiences = audiences;
   Result<std::vector<std::uint8_t>> encoded = encode_model(content);
   if (!encoded.is_ok()) throw CliError{"cannot encode the model: " + encoded.status().to_string(), 3};
   Result<Model> check = parse_model(encoded.value());

@@ -100,6 +100,7 @@ int run_inspect(const std::vector<std::string>& argv) {
   for (const auto& [key, value] : model.metadata) metadata[key] = value;
   out["metadata"] = metadata;
   if (model.fit) out["fit"] = fit_to_json(*model.fit);
+  if (model.audiences) out["audiences"] = nlohmann::ordered_json::parse(model.audiences->spec(), nullptr, false);
   std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   return 0;
 }

@@ -16,9 +16,14 @@ namespace {
 constexpr const char* kUsage = R"(usage: model-export <command> [options]
 
 commands:
-  train --purchases FILE [--catalogue FILE] --out MODEL
+  train --purchases FILE [--catalogue FILE] --out MODEL [--audiences FILE]
         [--id ID] [--holdout 0.1] [--seed N] [--iterations 400] [--max-bad-fraction 0.05] [--no-refit]
-                                        train a fit model; prints progress, time and held-out metrics
+                                        train a fit model; prints progress, time and held-out metrics;
+                                        --audiences validates rule audiences and writes them into the model
+  features --events FILE --out FILE [--at TIME] [--format jsonl|csv] [--model MODEL | --audiences FILE]
+        [--max-bad-fraction 0.05]       replay an event log (JSON Lines) through the browser's profile code
+                                        and write each customer's derived features at TIME (default: the
+                                        latest event); settings from the model's or the spec's profile
   predict-fit --model MODEL --history FILE --queries FILE --out FILE
                                         P(too small), P(fit), P(too large) and the suggested size per query,
                                         each from that customer's own rows in the history file
@@ -52,6 +57,7 @@ int main(int argc, char** argv) {
       {"train", run_train},
       {"predict-fit", run_predict_fit},
       {"synth", run_synth},
+      {"features", run_features},
   };
   auto it = commands.find(args[0]);
   if (it == commands.end()) {

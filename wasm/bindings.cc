@@ -26,6 +26,26 @@ cabine::Engine& engine() {
   return instance;
 }
 
+// Rules borrow String(number) and RegExp from the page (rule_host.h). The JS
+// layer passes an object {numberToString(n), regexTest(pattern, flags, subject)}
+// whose regexTest returns true, false, or an error message string (it catches
+// the SyntaxError itself, so no JS exception crosses the wasm frames).
+class JsRuleHost final : public cabine::RuleHost {
+ public:
+  val host = val::undefined();
+  std::string number_to_string(double n) const override { return host.call<std::string>("numberToString", n); }
+  cabine::Result<bool> regex_test(std::string_view pattern, std::string_view flags, std::string_view subject) const override {
+    const val r = host.call<val>("regexTest", std::string(pattern), std::string(flags), std::string(subject));
+    if (r.isString()) return cabine::Status(cabine::ErrorCode::kInvalidRule, "invalid regular expression /" + std::string(pattern) + "/: " + r.as<std::string>());
+    return r.isTrue();
+  }
+};
+
+JsRuleHost& rule_host() {
+  static JsRuleHost instance;
+  return instance;
+}
+
 val failure(const cabine::Status& status) {
   val out = val::object();
   out.set("ok", false);
@@ -169,6 +189,77 @@ val recommend_size(const val& request) {
   return out;
 }
 
+val ok() {
+  val out = val::object();
+  out.set("ok", true);
+  return out;
+}
+
+val status_to_js(const cabine::Status& status) { return status.is_ok() ? ok() : failure(status); }
+
+val json_to_js(const cabine::json::Value& v) {
+  using cabine::json::Type;
+  switch (v.type()) {
+    case Type::kNull: return val::null();
+    case Type::kBool: return val(v.as_bool());
+    case Type::kNumber: return val(v.as_number());
+    case Type::kString: return val(v.as_string());
+    case Type::kArray: {
+      val out = val::array();
+      for (const auto& item : v.items()) out.call<void>("push", json_to_js(item));
+      return out;
+    }
+    case Type::kObject: {
+      val out = val::object();
+      for (std::size_t i = 0; i < v.size(); ++i) out.set(v.keys()[i], json_to_js(v.items()[i]));
+      return out;
+    }
+  }
+  return val::null();
+}
+
+void set_host(val host) { rule_host().host = host; }
+
+val track(const std::string& event_json) { return status_to_js(engine().track(event_json)); }
+val set_attributes(const std::string& json_text) { return status_to_js(engine().set_attributes(json_text)); }
+std::string save_profile() { return engine().save_profile(); }
+val load_profile(const std::string& text) { return status_to_js(engine().load_profile(text)); }
+void forget() { engine().forget(); }
+
+val profile(double now_ms) {
+  val out = ok();
+  out.set("attributes", json_to_js(engine().profile().attributes()));
+  out.set("features", json_to_js(engine().features(now_ms)));
+  return out;
+}
+
+val match_audiences(double now_ms) {
+  cabine::Result<std::vector<cabine::AudienceMatch>> r = engine().match_audiences(now_ms, rule_host());
+  if (!r.is_ok()) return failure(r.status());
+  val list = val::array();
+  for (const cabine::AudienceMatch& m : r.value()) {
+    val entry = val::object();
+    entry.set("id", m.id);
+    entry.set("matched", m.matched);
+    entry.set("reason", m.reason);
+    list.call<void>("push", entry);
+  }
+  val out = ok();
+  out.set("audiences", list);
+  return out;
+}
+
+val evaluate_rule(const std::string& rule, const std::string& data, const std::string& language,
+                  const std::string& saved_groups, double now_ms) {
+  cabine::Result<cabine::RuleLanguage> lang = cabine::rule_language_from_name(language);
+  if (!lang.is_ok()) return failure(lang.status());
+  cabine::Result<cabine::json::Value> r = cabine::evaluate_rule_text(lang.value(), rule, data, saved_groups, rule_host(), now_ms);
+  if (!r.is_ok()) return failure(r.status());
+  val out = ok();
+  out.set("value", json_to_js(r.value()));
+  return out;
+}
+
 val error_codes() {
   val codes = val::array();
   for (int i = 1; i < cabine::kErrorCodeCount; ++i)
@@ -200,6 +291,15 @@ EMSCRIPTEN_BINDINGS(cabine) {
   emscripten::function("loadModel", &load_model);
   emscripten::function("modelInfo", &model_info);
   emscripten::function("recommendSize", &recommend_size);
+  emscripten::function("setHost", &set_host);
+  emscripten::function("track", &track);
+  emscripten::function("setAttributes", &set_attributes);
+  emscripten::function("saveProfile", &save_profile);
+  emscripten::function("loadProfile", &load_profile);
+  emscripten::function("forget", &forget);
+  emscripten::function("profile", &profile);
+  emscripten::function("matchAudiences", &match_audiences);
+  emscripten::function("evaluateRule", &evaluate_rule);
   emscripten::function("errorCodes", &error_codes);
   emscripten::function("versions", &versions);
   emscripten::function("heapStats", &heap_stats);

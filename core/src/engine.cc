@@ -23,4 +23,33 @@ Result<FitRecommendation> Engine::recommend_size(const FitRequest& request) cons
   return cabine::recommend_size(*model_->fit, request);
 }
 
+const ProfileConfig& Engine::profile_config() const noexcept {
+  return model_ && model_->audiences ? model_->audiences->profile_config() : default_profile_config_;
+}
+
+Status Engine::track(std::string_view event_json) {
+  Result<json::Value> parsed = json::parse(event_json, {.max_bytes = 16 * 1024, .max_depth = 4, .max_elements = 64}, "event");
+  if (!parsed.is_ok()) return parsed.status();
+  Result<Event> event = event_from_json(parsed.value());
+  if (!event.is_ok()) return event.status();
+  profile_.track(event.value(), profile_config());
+  return Status::ok();
+}
+
+Status Engine::load_profile(std::string_view text) {
+  Result<Profile> loaded = Profile::load(text);
+  if (!loaded.is_ok()) {
+    profile_.forget();
+    return loaded.status();
+  }
+  profile_ = std::move(loaded).value();
+  return Status::ok();
+}
+
+Result<std::vector<AudienceMatch>> Engine::match_audiences(double now_ms, const RuleHost& host) const {
+  if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
+  if (!model_->audiences) return std::vector<AudienceMatch>();
+  return model_->audiences->match(rule_data(profile_, now_ms, profile_config()), host, now_ms);
+}
+
 }  // namespace cabine

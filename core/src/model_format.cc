@@ -140,7 +140,8 @@ Status decode_metadata(std::span<const std::uint8_t> content, std::uint8_t minor
 
 bool is_known_tag(std::uint32_t tag) {
   return tag == static_cast<std::uint32_t>(SectionTag::kStrings) ||
-         tag == static_cast<std::uint32_t>(SectionTag::kMetadata) || tag == static_cast<std::uint32_t>(SectionTag::kFit);
+         tag == static_cast<std::uint32_t>(SectionTag::kMetadata) || tag == static_cast<std::uint32_t>(SectionTag::kFit) ||
+         tag == static_cast<std::uint32_t>(SectionTag::kAudiences);
 }
 
 }  // namespace
@@ -150,6 +151,7 @@ std::string section_name(std::uint32_t tag) {
     case SectionTag::kStrings: return "strings";
     case SectionTag::kMetadata: return "metadata";
     case SectionTag::kFit: return "fit";
+    case SectionTag::kAudiences: return "audiences";
   }
   return "tag_" + num(tag);
 }
@@ -253,6 +255,12 @@ Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
     if (!decoded.is_ok()) return decoded.status();
     model.fit = std::move(decoded).value();
   }
+  if (const SectionSpan* audiences = find(SectionTag::kAudiences)) {
+    const std::string_view text(reinterpret_cast<const char*>(audiences->content.data()), audiences->content.size());
+    Result<AudienceSet> compiled = AudienceSet::compile(text);
+    if (!compiled.is_ok()) return malformed_section("audiences", compiled.status().message());
+    model.audiences = std::move(compiled).value();
+  }
 
   for (SectionSpan& s : sections) model.info.sections.push_back(std::move(s.info));
   return model;
@@ -320,6 +328,13 @@ Result<std::vector<std::uint8_t>> encode_model(const ModelContent& content) {
     Status valid = validate_fit_model(*content.fit);
     if (!valid.is_ok()) return Status(ErrorCode::kInvalidArgument, "fit model: " + valid.message());
     sections.push_back({static_cast<std::uint32_t>(SectionTag::kFit), true, encode_fit_section(*content.fit, intern)});
+  }
+
+  if (content.audiences) {
+    Result<AudienceSet> compiled = AudienceSet::compile(*content.audiences);
+    if (!compiled.is_ok()) return Status(ErrorCode::kInvalidArgument, compiled.status().message());
+    const std::string& spec = compiled.value().spec();
+    sections.push_back({static_cast<std::uint32_t>(SectionTag::kAudiences), false, std::vector<std::uint8_t>(spec.begin(), spec.end())});
   }
 
   ByteWriter table;

@@ -20,6 +20,11 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::kNoModel: return "NO_MODEL";
     case ErrorCode::kInvalidArgument: return "INVALID_ARGUMENT";
     case ErrorCode::kNoFitModel: return "NO_FIT_MODEL";
+    case ErrorCode::kInvalidJson: return "INVALID_JSON";
+    case ErrorCode::kLimitExceeded: return "LIMIT_EXCEEDED";
+    case ErrorCode::kInvalidRule: return "INVALID_RULE";
+    case ErrorCode::kInvalidProfile: return "INVALID_PROFILE";
+    case ErrorCode::kInvalidEvent: return "INVALID_EVENT";
   }
   return "UNKNOWN";
 }

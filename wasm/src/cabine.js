@@ -22,6 +22,11 @@ export const ERROR_CODES = Object.freeze([
   'NO_MODEL',
   'INVALID_ARGUMENT',
   'NO_FIT_MODEL',
+  'INVALID_JSON',
+  'LIMIT_EXCEEDED',
+  'INVALID_RULE',
+  'INVALID_PROFILE',
+  'INVALID_EVENT',
   // JS layer only:
   'WASM_LOAD_FAILED',
   'MODEL_FETCH_FAILED',
@@ -193,6 +198,49 @@ function toModelInfo(raw) {
   });
 }
 
+/** JSON text of a caller's value, or INVALID_ARGUMENT naming it (cycles, BigInt). */
+function toJson(value, what) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new CabineError('INVALID_ARGUMENT', `${what} cannot be written as JSON: ${cause?.message ?? cause}`, { cause });
+  }
+  if (text === undefined) throw invalid(`${what} must be a JSON value, got ${describe(value)}`);
+  return text;
+}
+
+function checkNow(now, what) {
+  const ms = now instanceof Date ? now.getTime() : now ?? Date.now();
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw invalid(`${what} must be a Date or milliseconds since 1970, got ${describe(now)}`);
+  return ms;
+}
+
+/** What rule evaluation borrows from the page: String(number) and RegExp (see core/include/cabine/rule_host.h). */
+function makeRuleHost() {
+  const regexes = new Map();
+  return {
+    numberToString: (n) => String(n),
+    regexTest(pattern, flags, subject) {
+      const key = `${flags}/${pattern}`;
+      let re = regexes.get(key);
+      if (re === undefined) {
+        try {
+          re = new RegExp(pattern, flags);
+        } catch (e) {
+          return String(e?.message ?? e);
+        }
+        if (regexes.size >= 256) regexes.clear();
+        regexes.set(key, re);
+      }
+      re.lastIndex = 0;
+      return re.test(subject);
+    },
+  };
+}
+
+const RULE_LANGUAGES = ['jsonlogic', 'growthbook'];
+
 class Cabine {
   #core;
   #versions;
@@ -200,6 +248,7 @@ class Cabine {
 
   constructor(core, readSource) {
     this.#core = core;
+    core.setHost(makeRuleHost());
     this.#versions = core.versions();
     this.#readSource = readSource;
   }
@@ -255,6 +304,83 @@ class Cabine {
     const raw = this.#core.recommendSize(normalised);
     if (!raw.ok) throw new CabineError(raw.code, jsFieldNames(raw.message));
     return toRecommendation(raw);
+  }
+
+  /**
+   * Records one event in the on-device profile: { type, time?, productId?,
+   * category?, brand?, price?, channel?, device? }. `time` defaults to now.
+   */
+  track(event) {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      throw new CabineError('INVALID_EVENT', `event: must be an object like { type: 'view', productId }, got ${describe(event)}`);
+    }
+    const copy = { ...event, time: event.time instanceof Date ? event.time.getTime() : event.time ?? Date.now() };
+    this.#check(this.#core.track(toJson(copy, 'event')));
+  }
+
+  /** Replaces the visitor's declared attributes (a JSON object; "features" is reserved). */
+  setAttributes(attributes) {
+    this.#check(this.#core.setAttributes(toJson(attributes, 'attributes')));
+  }
+
+  /** The profile now: { attributes, features } (features derived at this moment). */
+  get profile() {
+    return this.profileAt(Date.now());
+  }
+
+  /** The profile with its features derived at `now` (a Date or ms). */
+  profileAt(now) {
+    const raw = this.#core.profile(checkNow(now, 'now'));
+    return Object.freeze({ attributes: raw.attributes, features: raw.features });
+  }
+
+  /** The profile as compact versioned JSON, for localStorage. */
+  saveProfile() {
+    return this.#core.saveProfile();
+  }
+
+  /**
+   * Restores a saved profile. A corrupt, old-version or oversized one is
+   * replaced by a fresh profile and reported with CabineError INVALID_PROFILE.
+   */
+  loadProfile(json) {
+    if (typeof json !== 'string') {
+      this.#core.forget();
+      throw new CabineError('INVALID_PROFILE', `the saved profile must be a string, got ${describe(json)}; a fresh profile replaces it`);
+    }
+    this.#check(this.#core.loadProfile(json));
+  }
+
+  /** Forgets the visitor: attributes and behaviour. */
+  forget() {
+    this.#core.forget();
+  }
+
+  /**
+   * Evaluates one rule against data, for QA and conformance.
+   * language: 'jsonlogic' (the value of the rule) or 'growthbook' (true/false);
+   * options.savedGroups serves GrowthBook's $inGroup, options.now the relative-date operators.
+   */
+  evaluateRule(rule, data, language = 'jsonlogic', options = {}) {
+    if (!RULE_LANGUAGES.includes(language)) throw invalid(`language must be 'jsonlogic' or 'growthbook', got ${JSON.stringify(language)}`);
+    if (typeof options !== 'object' || options === null) throw invalid(`options must be an object, got ${describe(options)}`);
+    const groups = options.savedGroups === undefined ? '' : toJson(options.savedGroups, 'options.savedGroups');
+    const raw = this.#core.evaluateRule(toJson(rule, 'rule'), data === undefined ? '' : toJson(data, 'data'), language, groups,
+      checkNow(options.now, 'options.now'));
+    this.#check(raw);
+    return raw.value;
+  }
+
+  /** Every audience of the model against the visitor now (or options.now): [{ id, matched, reason }]. */
+  matchAudiences(options = {}) {
+    if (typeof options !== 'object' || options === null) throw invalid(`options must be an object, got ${describe(options)}`);
+    const raw = this.#core.matchAudiences(checkNow(options.now, 'options.now'));
+    this.#check(raw);
+    return Object.freeze(raw.audiences.map((a) => Object.freeze(a)));
+  }
+
+  #check(raw) {
+    if (!raw.ok) throw new CabineError(raw.code, raw.message);
   }
 
   /** Diagnostics: wasm linear memory and malloc'd bytes, for leak checks. */

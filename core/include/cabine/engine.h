@@ -6,7 +6,9 @@
 #include <memory>
 #include <span>
 
+#include "cabine/audiences.h"
 #include "cabine/model_format.h"
+#include "cabine/profile.h"
 #include "cabine/status.h"
 
 namespace cabine {
@@ -30,8 +32,37 @@ class Engine {
   // The model in service, or nullptr.
   const Model* model() const noexcept { return model_.get(); }
 
+  // ---- The visitor's profile (profile.h). It lives beside the model and
+  // survives model swaps; its settings (half-life, weights) come from the
+  // model's audiences section, or the defaults without one.
+
+  // Applies one event given as JSON (event_from_json). kInvalidJson,
+  // kLimitExceeded or kInvalidEvent leave the profile unchanged.
+  Status track(std::string_view event_json);
+  // Replaces the declared attributes (Profile::set_attributes).
+  Status set_attributes(std::string_view json_text) { return profile_.set_attributes(json_text); }
+  // The profile as compact versioned JSON, for the page to store.
+  std::string save_profile() const { return profile_.save(); }
+  // Replaces the profile with a saved one. On failure (kInvalidProfile) the
+  // profile is reset to a fresh one and the Status says why.
+  Status load_profile(std::string_view text);
+  // Clears attributes and behaviour.
+  void forget() { profile_.forget(); }
+  const Profile& profile() const noexcept { return profile_; }
+  // The derived features at now_ms.
+  json::Value features(double now_ms) const { return profile_.derive_features(now_ms, profile_config()); }
+
+  // Every audience of the model in service against the profile at now_ms, in
+  // one call. NO_MODEL before a model is loaded; an empty list when the model
+  // has no audiences section.
+  Result<std::vector<AudienceMatch>> match_audiences(double now_ms, const RuleHost& host) const;
+
+  const ProfileConfig& profile_config() const noexcept;
+
  private:
   std::unique_ptr<const Model> model_;
+  Profile profile_;
+  ProfileConfig default_profile_config_;
 };
 
 }  // namespace cabine

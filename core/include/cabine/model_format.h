@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "cabine/audiences.h"
 #include "cabine/fit_model.h"
 #include "cabine/status.h"
 
@@ -45,6 +46,8 @@ enum class SectionTag : std::uint32_t {
   kStrings = 1,   // shared string table; required in every v1 model
   kMetadata = 2,  // free-form key/value pairs describing the model
   kFit = 16,      // the fit model (fit_model.h); written as required
+  kAudiences = 32,  // rule audiences and the profile settings (audiences.h): the spec as
+                    // compact UTF-8 JSON, compiled when the model loads; written as optional
 };
 
 // The model header: who made the model, when, and from what.
@@ -79,6 +82,7 @@ struct Model {
   std::vector<std::string> strings;  // the shared string table
   std::vector<std::pair<std::string, std::string>> metadata;  // unique keys, file order
   std::optional<FitModel> fit;  // present when the file has a fit section
+  std::optional<AudienceSet> audiences;  // present when the file has an audiences section
 };
 
 // Parses and validates a model file. On failure the code says which check
@@ -108,6 +112,7 @@ struct ModelContent {
   ModelHeader header;
   std::vector<std::pair<std::string, std::string>> metadata;
   std::optional<FitModel> fit;
+  std::optional<std::string> audiences;  // an audiences spec (JSON text, audiences.h)
 };
 
 // Encodes a model as format v1. Fails with INVALID_ARGUMENT when a field breaks

@@ -36,10 +36,16 @@ enum class ErrorCode : std::uint8_t {
   kNoModel,                    // a call needs a model and none is loaded
   kInvalidArgument,            // a caller-supplied argument is invalid
   kNoFitModel,                 // the model in service has no fit section
+  // Rules, profiles and events.
+  kInvalidJson,                // text that is not valid JSON (line and column in the message)
+  kLimitExceeded,              // input beyond a documented limit (size, depth, length, steps)
+  kInvalidRule,                // a rule that is valid JSON but not a valid rule (path in the message)
+  kInvalidProfile,             // a saved profile that cannot be loaded (a fresh one replaces it)
+  kInvalidEvent,               // a tracked event with a missing or bad field
 };
 
 // Number of codes, for tables and tests.
-inline constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kNoFitModel) + 1;
+inline constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kInvalidEvent) + 1;
 
 // The stable upper-snake-case name of a code, e.g. "MODEL_CHECKSUM_MISMATCH".
 // "OK" for kOk; "UNKNOWN" for a value outside the enum.

@@ -1,0 +1,141 @@
+// The audience side of model-export: validating audience specs, and `features`,
+// which replays an event log through the browser's own profile code.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cabine/audiences.h"
+#include "cabine/event_log.h"
+#include "cabine/fit_data.h"
+#include "cabine/model_format.h"
+#include "cli.h"
+#include "commands.h"
+
+namespace cabine::cli {
+
+std::string read_audiences_spec(const std::string& path) {
+  const std::vector<std::uint8_t> bytes = read_file(path);
+  const std::string text(bytes.begin(), bytes.end());
+  Result<AudienceSet> compiled = AudienceSet::compile(text);
+  if (!compiled.is_ok()) throw CliError{path + ": " + compiled.status().to_string()};
+  return text;
+}
+
+namespace {
+
+nlohmann::ordered_json to_nlohmann(const json::Value& v) {
+  switch (v.type()) {
+    case json::Type::kNull: return nullptr;
+    case json::Type::kBool: return v.as_bool();
+    case json::Type::kNumber: return v.as_number();
+    case json::Type::kString: return v.as_string();
+    case json::Type::kArray: {
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const json::Value& item : v.items()) out.push_back(to_nlohmann(item));
+      return out;
+    }
+    case json::Type::kObject: {
+      nlohmann::ordered_json out = nlohmann::ordered_json::object();
+      for (std::size_t i = 0; i < v.size(); ++i) out[v.keys()[i]] = to_nlohmann(v.items()[i]);
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+// --at: milliseconds since 1970, or an ISO date "YYYY-MM-DD[THH:MM:SS[.sss]Z]".
+double parse_time(const std::string& text) {
+  if (const auto ms = parse_decimal(text); ms && *ms >= 0 && *ms <= kMaxTimeMs) return std::round(*ms);
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  double s = 0;
+  char tail = 0;
+  const int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%c", &y, &mo, &d, &h, &mi, &s, &tail);
+  if ((n != 3 && n != 7) || (n == 7 && tail != 'Z') || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s >= 61)
+    throw CliError{"--at must be milliseconds since 1970 or an ISO-8601 UTC time such as 2026-12-01 or 2026-12-01T12:00:00Z"};
+  // Days from civil (H. Hinnant).
+  const int yy = y - (mo <= 2);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const double days = era * 146097.0 + doe - 719468.0;
+  return days * 86400000.0 + h * 3600000.0 + mi * 60000.0 + std::round(s * 1000);
+}
+
+}  // namespace
+
+int run_features(const std::vector<std::string>& argv) {
+  Args args(argv, {"events", "out", "at", "format", "model", "audiences", "max-bad-fraction"}, {});
+  const std::string events_path = args.require("events");
+  const std::string out_path = args.require("out");
+  const std::string format = args.get("format").value_or("jsonl");
+  if (format != "jsonl" && format != "csv") throw CliError{"--format must be jsonl or csv"};
+  const double max_bad = parse_fraction(args.get("max-bad-fraction"), 0.05, "max-bad-fraction");
+  if (args.get("model") && args.get("audiences")) throw CliError{"give --model or --audiences, not both"};
+  ProfileConfig config;
+  std::string settings_from = "the defaults";
+  if (const auto model_path = args.get("model")) {
+    Result<Model> model = parse_model(read_file(*model_path));
+    if (!model.is_ok()) throw CliError{*model_path + ": " + model.status().to_string()};
+    if (model.value().audiences) config = model.value().audiences->profile_config();
+    settings_from = *model_path;
+  } else if (const auto spec_path = args.get("audiences")) {
+    config = AudienceSet::compile(read_audiences_spec(*spec_path)).value().profile_config();
+    settings_from = *spec_path;
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<std::uint8_t> bytes = read_file(events_path);
+  std::fprintf(stderr, "replaying %s (%.1f MB) with the profile settings of %s (half-life %g days)...\n", events_path.c_str(),
+               static_cast<double>(bytes.size()) / 1e6, settings_from.c_str(), config.half_life_days);
+  const EventLogReplay replay =
+      replay_event_log(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), config);
+  for (std::size_t i = 0; i < replay.skipped.size() && i < 10; ++i)
+    std::fprintf(stderr, "warning: %s:%zu: %s (line skipped)\n", events_path.c_str(), replay.skipped[i].line,
+                 replay.skipped[i].message.c_str());
+  if (replay.skipped.size() > 10) std::fprintf(stderr, "warning: ... and %zu more bad lines\n", replay.skipped.size() - 10);
+  const std::size_t total = replay.events + replay.skipped.size();
+  if (total > 0 && static_cast<double>(replay.skipped.size()) / static_cast<double>(total) > max_bad)
+    throw CliError{events_path + ": " + std::to_string(replay.skipped.size()) + " of " + std::to_string(total) +
+                   " lines are bad, more than --max-bad-fraction " + std::to_string(max_bad)};
+  const double at = args.get("at") ? parse_time(*args.get("at")) : std::max(0.0, replay.latest_ms);
+
+  std::string out;
+  if (format == "jsonl") {
+    for (const CustomerProfile& c : replay.customers) {
+      nlohmann::ordered_json line;
+      line["customerId"] = c.customer_id;
+      line["features"] = to_nlohmann(c.profile.derive_features(at, config));
+      out += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    }
+  } else {
+    // One row per customer: the scalar features (affinity maps are left to jsonl).
+    const json::Value names = Profile().derive_features(at, config);
+    std::vector<std::string> columns;
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (!names.items()[i].is_object()) columns.push_back(names.keys()[i]);
+    out = "customer_id";
+    for (const std::string& c : columns) out += "," + c;
+    out += "\n";
+    for (const CustomerProfile& c : replay.customers) {
+      const json::Value f = c.profile.derive_features(at, config);
+      out += csv_escape(c.customer_id);
+      for (const std::string& name : columns) {
+        const json::Value* v = f.find(name);
+        out += ",";
+        if (v->is_number()) out += nlohmann::json(v->as_number()).dump();
+        else if (v->is_string()) out += csv_escape(v->as_string());
+      }
+      out += "\n";
+    }
+  }
+  write_file_atomically(out_path, std::vector<std::uint8_t>(out.begin(), out.end()));
+  std::printf("replayed %zu events for %zu customers in %.2f s (%zu lines skipped); features at %s written to %s\n",
+              replay.events, replay.customers.size(), seconds_since(started), replay.skipped.size(),
+              format_iso8601_utc(static_cast<std::uint64_t>(at)).c_str(), out_path.c_str());
+  return 0;
+}
+
+}  // namespace cabine::cli
