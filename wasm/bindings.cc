@@ -273,6 +273,10 @@ val versions() {
   out.set("formatMajor", cabine::kFormatMajor);
   out.set("formatMinor", cabine::kFormatMinor);
   out.set("maxModelBytes", static_cast<double>(cabine::kMaxModelBytes));
+  out.set("maxRuleBytes", static_cast<double>(cabine::kMaxRuleBytes));
+  out.set("maxRuleDataBytes", static_cast<double>(cabine::kMaxRuleDataBytes));
+  out.set("maxRuleDepth", static_cast<double>(cabine::kMaxRuleDepth));
+  out.set("maxArrayLength", static_cast<double>(cabine::kMaxArrayLength));
   return out;
 }
 

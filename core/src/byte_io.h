@@ -3,14 +3,83 @@
 // reader over untrusted bytes can fail but never read out of range.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "cabine/status.h"
+
 namespace cabine::internal {
+
+// One piece of an error message: text, one character, or an integer written in
+// decimal (the same digits as std::to_string).
+//
+// Messages are built with cat({"section '", name, "': ", count, " bytes"})
+// rather than chains of std::string operator+: every `+` inlines a temporary
+// string and its destructor, which in the wasm build added kilobytes of code
+// to the loader and to fit inference. One out-of-line cat() keeps each message
+// down to a few stores.
+class MessagePiece {
+ public:
+  MessagePiece(std::string_view s) noexcept : text_(s.data()), size_(s.size()) {}  // NOLINT: implicit by design
+  MessagePiece(const char* s) noexcept : MessagePiece(std::string_view(s)) {}       // NOLINT
+  MessagePiece(const std::string& s) noexcept : MessagePiece(std::string_view(s)) {}  // NOLINT
+  MessagePiece(char c) noexcept : size_(1) { buffer_[0] = c; }                       // NOLINT
+  template <std::integral T>
+    requires(!std::is_same_v<T, char> && !std::is_same_v<T, bool>)
+  MessagePiece(T v) noexcept {  // NOLINT
+    if constexpr (std::is_signed_v<T>) {
+      set_integer(v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v), v < 0);
+    } else {
+      set_integer(static_cast<std::uint64_t>(v), false);
+    }
+  }
+  MessagePiece(const MessagePiece&) = delete;
+  MessagePiece& operator=(const MessagePiece&) = delete;
+
+  // Valid while the piece lives (an integer's digits are stored inside it).
+  std::string_view view() const noexcept {
+    return text_ != nullptr ? std::string_view(text_, size_) : std::string_view(buffer_ + start_, size_);
+  }
+
+ private:
+  [[gnu::noinline]] void set_integer(std::uint64_t magnitude, bool negative) noexcept {
+    std::size_t i = sizeof buffer_;
+    do {
+      buffer_[--i] = static_cast<char>('0' + magnitude % 10);
+      magnitude /= 10;
+    } while (magnitude != 0);
+    if (negative) buffer_[--i] = '-';
+    start_ = static_cast<std::uint8_t>(i);
+    size_ = sizeof buffer_ - i;
+  }
+
+  const char* text_ = nullptr;
+  std::size_t size_ = 0;
+  std::uint8_t start_ = 0;
+  char buffer_[21];
+};
+
+// The concatenation of `pieces`.
+[[gnu::noinline]] inline std::string cat(std::initializer_list<MessagePiece> pieces) {
+  std::size_t total = 0;
+  for (const MessagePiece& p : pieces) total += p.view().size();
+  std::string out;
+  out.reserve(total);
+  for (const MessagePiece& p : pieces) out.append(p.view());
+  return out;
+}
+
+// A failed Status whose message is the concatenation of `pieces`.
+[[gnu::noinline]] inline Status error_status(ErrorCode code, std::initializer_list<MessagePiece> pieces) {
+  return Status(code, cat(pieces));
+}
 
 class ByteWriter {
  public:

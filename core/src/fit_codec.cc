@@ -14,6 +14,7 @@ namespace {
 
 using internal::ByteReader;
 using internal::ByteWriter;
+using internal::cat;
 
 // Quantisation steps: offsets and bands to 1/32, logits and log-counts to 1/16.
 // At these steps the held-out AUC does not move in the 4th decimal (docs/benchmarks.md).
@@ -30,8 +31,8 @@ void write_group(ByteWriter& w, const FitGroupParams& g) {
   w.svarint(quantise(g.residual, kOffsetScale));
 }
 
-Status bad(const std::string& what) {
-  return Status(ErrorCode::kModelMalformedSection, "section 'fit': " + what);
+[[gnu::noinline]] Status bad(std::string_view what) {
+  return internal::error_status(ErrorCode::kModelMalformedSection, {"section 'fit': ", what});
 }
 
 bool read_group(ByteReader& r, FitGroupParams& g) {
@@ -150,55 +151,60 @@ std::vector<std::uint8_t> encode_fit_section(const FitModel& m,
   return w.take();
 }
 
-Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const std::vector<std::string>& strings,
-                                    std::uint8_t minor) {
-  ByteReader r(content);
-  FitModel m;
+namespace {
+
+std::string_view check_fit_model(const FitModel& m, std::string& detail);
+
+// Decodes into `m`. Returns an empty view on success, else what is wrong: a
+// literal, or text kept in `detail`. Plain text rather than a Result<FitModel>
+// per failure keeps each of the many checks to a few instructions in the wasm.
+std::string_view decode_fit(ByteReader& r, const std::vector<std::string>& strings, std::uint8_t minor, FitModel& m,
+                            std::string& detail) {
   if (!read_finite(r, m.slope) || !read_finite(r, m.band_center) || !read_finite(r, m.band_log_half))
-    return bad("global parameters are missing or not finite");
+    return "global parameters are missing or not finite";
   for (float& v : m.body_mean)
-    if (!read_finite(r, v)) return bad("body feature means are missing or not finite");
+    if (!read_finite(r, v)) return "body feature means are missing or not finite";
   for (float& v : m.body_sd)
-    if (!read_finite(r, v)) return bad("body feature scales are missing or not finite");
+    if (!read_finite(r, v)) return "body feature scales are missing or not finite";
   std::uint64_t n;
-  if (!r.varint_max(std::min<std::size_t>(kMaxBodyTypes, r.remaining()), n)) return bad("body type count exceeds the section");
+  if (!r.varint_max(std::min<std::size_t>(kMaxBodyTypes, r.remaining()), n)) return "body type count exceeds the section";
   m.body_types.resize(static_cast<std::size_t>(n));
   for (std::string& t : m.body_types)
-    if (!read_string_ref(r, strings, t)) return bad("a body type has a bad string index");
-  if (!r.varint_max(kSizeDimensionCount, n)) return bad("more dimensions than there are size dimensions");
+    if (!read_string_ref(r, strings, t)) return "a body type has a bad string index";
+  if (!r.varint_max(kSizeDimensionCount, n)) return "more dimensions than there are size dimensions";
   m.dimensions.resize(static_cast<std::size_t>(n));
   for (FitDimension& d : m.dimensions) {
     std::uint8_t dim, has_q;
-    if (!r.u8(dim) || dim >= kSizeDimensionCount) return bad("unknown size dimension");
+    if (!r.u8(dim) || dim >= kSizeDimensionCount) return "unknown size dimension";
     d.dimension = static_cast<SizeDimension>(dim);
     for (float* v : {&d.grid_lo, &d.grid_hi, &d.step, &d.population_mean, &d.population_sd})
-      if (!read_finite(r, *v)) return bad("dimension parameters are missing or not finite");
-    if (!r.u8(has_q) || has_q > 1) return bad("bad questionnaire flag");
+      if (!read_finite(r, *v)) return "dimension parameters are missing or not finite";
+    if (!r.u8(has_q) || has_q > 1) return "bad questionnaire flag";
     d.has_questionnaire = has_q == 1;
     if (d.has_questionnaire) {
       if (!read_finite(r, d.questionnaire_intercept) || !read_finite(r, d.questionnaire_sd) ||
           !r.varint_max(r.remaining() / 4, n))
-        return bad("questionnaire parameters are missing");
+        return "questionnaire parameters are missing";
       d.questionnaire_weights.resize(static_cast<std::size_t>(n));
       for (float& v : d.questionnaire_weights)
-        if (!read_finite(r, v)) return bad("questionnaire weights are missing or not finite");
+        if (!read_finite(r, v)) return "questionnaire weights are missing or not finite";
     }
   }
-  if (!read_group(r, m.global)) return bad("global statistics are missing");
-  if (!read_groups(r, strings, m.categories)) return bad("categories are truncated or have a bad string index");
-  if (!read_groups(r, strings, m.brands)) return bad("brands are truncated or have a bad string index");
-  if (!r.varint_max(r.remaining() / kMinSizeListBytes, n)) return bad("size list count exceeds the section");
+  if (!read_group(r, m.global)) return "global statistics are missing";
+  if (!read_groups(r, strings, m.categories)) return "categories are truncated or have a bad string index";
+  if (!read_groups(r, strings, m.brands)) return "brands are truncated or have a bad string index";
+  if (!r.varint_max(r.remaining() / kMinSizeListBytes, n)) return "size list count exceeds the section";
   m.size_lists.resize(static_cast<std::size_t>(n));
   for (auto& list : m.size_lists) {
-    if (!r.varint_max(r.remaining(), n)) return bad("a size list is truncated");
+    if (!r.varint_max(r.remaining(), n)) return "a size list is truncated";
     list.resize(static_cast<std::size_t>(n));
     for (std::string& label : list)
-      if (!read_string_ref(r, strings, label)) return bad("a size label has a bad string index");
+      if (!read_string_ref(r, strings, label)) return "a size label has a bad string index";
   }
-  if (!r.varint_max(r.remaining() / kMinProductBytes, n)) return bad("product count exceeds the section");
+  if (!r.varint_max(r.remaining() / kMinProductBytes, n)) return "product count exceeds the section";
   m.products.resize(static_cast<std::size_t>(n));
   std::uint8_t numeric_ids;
-  if (!r.u8(numeric_ids) || numeric_ids > 1) return bad("bad product id mode");
+  if (!r.u8(numeric_ids) || numeric_ids > 1) return "bad product id mode";
   std::uint64_t previous = 0;
   for (FitProduct& p : m.products) {
     std::uint64_t brand, category, list;
@@ -208,20 +214,20 @@ Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const
       std::uint64_t delta;
       id_ok = r.varint_max((std::uint64_t{1} << 53) - previous, delta) && (delta > 0 || &p == m.products.data());
       previous += delta;
-      if (id_ok) p.params.name = std::to_string(previous);
+      if (id_ok) p.params.name = cat({previous});
     } else {
       id_ok = read_string_ref(r, strings, p.params.name);
     }
     if (!id_ok || !r.varint_max(m.brands.size(), brand) ||
         !r.varint_max(m.categories.size(), category) || !r.u8(system) || system >= kSizeSystemCount ||
         !r.varint_max(UINT32_MAX, list) || !read_group(r, p.params))
-      return bad("product " + std::to_string(&p - m.products.data()) + " is truncated or has an index out of range");
+      return detail = cat({"product ", &p - m.products.data(), " is truncated or has an index out of range"});
     p.brand = static_cast<std::int32_t>(brand) - 1;
     p.category = static_cast<std::int32_t>(category) - 1;
     p.size_system = static_cast<SizeSystem>(system);
     p.size_list = static_cast<std::uint32_t>(list);
   }
-  if (!r.varint_max(r.remaining() / 7, n)) return bad("size statistics count exceeds the section");
+  if (!r.varint_max(r.remaining() / 7, n)) return "size statistics count exceeds the section";
   m.size_stats.resize(static_cast<std::size_t>(n));
   for (FitSizeStat& st : m.size_stats) {
     std::uint8_t dim;
@@ -230,74 +236,96 @@ Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const
     if (!r.u8(dim) || dim >= kSizeDimensionCount || !r.varint_max(m.categories.size(), category) ||
         !read_finite(r, st.value) || !r.svarint(small) || !r.svarint(large) || small < -(1 << 20) || small > (1 << 20) ||
         large < -(1 << 20) || large > (1 << 20))
-      return bad("size statistics are truncated or out of range");
+      return "size statistics are truncated or out of range";
     st.dimension = static_cast<SizeDimension>(dim);
     st.category = static_cast<std::int32_t>(category) - 1;
     st.small_logit = static_cast<float>(static_cast<double>(small) / kLogitScale);
     st.large_logit = static_cast<float>(static_cast<double>(large) / kLogitScale);
   }
-  if (!r.varint_max(r.remaining() / 8, n)) return bad("the calibration head is truncated");
+  if (!r.varint_max(r.remaining() / 8, n)) return "the calibration head is truncated";
   if (n != 0 && n != static_cast<std::uint64_t>(m.head_feature_count()))
-    return bad("the calibration head has " + std::to_string(n) + " features; this reader computes " +
-               std::to_string(m.head_feature_count()));
+    return detail = cat({"the calibration head has ", n, " features; this reader computes ", m.head_feature_count()});
   for (std::vector<float>* head : {&m.head_small, &m.head_large}) {
     head->resize(static_cast<std::size_t>(n));
     for (float& v : *head)
-      if (!read_finite(r, v)) return bad("calibration weights are missing or not finite");
+      if (!read_finite(r, v)) return "calibration weights are missing or not finite";
   }
-  if (!r.at_end() && minor <= kFormatMinor) return bad(std::to_string(r.remaining()) + " unexpected trailing bytes");
-  Status valid = validate_fit_model(m);
-  if (!valid.is_ok()) return bad(valid.message());
+  if (!r.at_end() && minor <= kFormatMinor) return detail = cat({r.remaining(), " unexpected trailing bytes"});
+  return {};
+}
+
+}  // namespace
+
+Result<FitModel> decode_fit_section(std::span<const std::uint8_t> content, const std::vector<std::string>& strings,
+                                    std::uint8_t minor) {
+  ByteReader r(content);
+  FitModel m;
+  std::string detail;
+  std::string_view error = decode_fit(r, strings, minor, m, detail);
+  if (error.empty()) error = check_fit_model(m, detail);
+  if (!error.empty()) return bad(error);
   return m;
 }
 
-Status validate_fit_model(const FitModel& m) {
-  auto fail = [](const std::string& what) { return Status(ErrorCode::kInvalidArgument, what); };
-  if (!(m.slope > 0) || !(m.slope < 1e3)) return fail("slope must be in (0, 1000)");
-  if (!(std::fabs(m.band_log_half) < 10) || !(std::fabs(m.band_center) < 100)) return fail("band parameters out of range");
+namespace {
+
+// validate_fit_model's checks: an empty view when valid, else what is wrong (a
+// literal, or text kept in `detail`).
+std::string_view check_fit_model(const FitModel& m, std::string& detail) {
+  if (!(m.slope > 0) || !(m.slope < 1e3)) return "slope must be in (0, 1000)";
+  if (!(std::fabs(m.band_log_half) < 10) || !(std::fabs(m.band_center) < 100)) return "band parameters out of range";
   for (float sd : m.body_sd)
-    if (!(sd > 0)) return fail("body feature scales must be positive");
+    if (!(sd > 0)) return "body feature scales must be positive";
   for (std::size_t i = 0; i < m.dimensions.size(); ++i) {
     const FitDimension& d = m.dimensions[i];
     for (std::size_t k = 0; k < i; ++k)
-      if (m.dimensions[k].dimension == d.dimension) return fail("a size dimension appears twice");
+      if (m.dimensions[k].dimension == d.dimension) return "a size dimension appears twice";
     if (!(d.grid_lo < d.grid_hi) || !(d.step > 0) || !(d.population_sd > 0) ||
         (d.has_questionnaire && !(d.questionnaire_sd > 0)))
-      return fail("dimension '" + std::string(size_dimension_name(d.dimension)) + "' has an empty grid or a non-positive scale");
+      return detail = cat({"dimension '", size_dimension_name(d.dimension), "' has an empty grid or a non-positive scale"});
     if (d.has_questionnaire && d.questionnaire_weights.size() != static_cast<std::size_t>(m.body_feature_count()))
-      return fail("questionnaire weights do not match the body features");
+      return "questionnaire weights do not match the body features";
   }
-  auto sorted = [](const auto& items, auto key) {
+  auto names_sorted = [](const std::vector<FitGroupParams>& items) {
     for (std::size_t i = 1; i < items.size(); ++i)
-      if (!(key(items[i - 1]) < key(items[i]))) return false;
+      if (!(items[i - 1].name < items[i].name)) return false;
     return true;
   };
-  auto group_name = [](const FitGroupParams& g) -> const std::string& { return g.name; };
-  if (!sorted(m.categories, group_name)) return fail("categories are not sorted and unique");
-  if (!sorted(m.brands, group_name)) return fail("brands are not sorted and unique");
+  if (!names_sorted(m.categories)) return "categories are not sorted and unique";
+  if (!names_sorted(m.brands)) return "brands are not sorted and unique";
   for (std::size_t i = 1; i < m.products.size(); ++i)
     if (!product_id_less(m.products[i - 1].params.name, m.products[i].params.name))
-      return fail("products are not sorted and unique");
+      return "products are not sorted and unique";
   for (const auto& list : m.size_lists)
-    if (list.empty()) return fail("an empty size list");
+    if (list.empty()) return "an empty size list";
   for (std::size_t i = 1; i < m.size_stats.size(); ++i) {
     const FitSizeStat &a = m.size_stats[i - 1], &b = m.size_stats[i];
     if (std::make_tuple(a.dimension, a.category, a.value) >= std::make_tuple(b.dimension, b.category, b.value))
-      return fail("size statistics are not sorted and unique");
+      return "size statistics are not sorted and unique";
   }
   if (m.has_head() && (m.head_small.size() != static_cast<std::size_t>(m.head_feature_count()) ||
                        m.head_large.size() != m.head_small.size()))
-    return fail("the calibration head does not match the features");
+    return "the calibration head does not match the features";
   for (const FitProduct& p : m.products) {
-    if (p.size_list >= m.size_lists.size()) return fail("product '" + p.params.name + "' has a size list out of range");
+    if (p.size_list >= m.size_lists.size())
+      return detail = cat({"product '", p.params.name, "' has a size list out of range"});
     if (m.find_dimension(size_dimension(p.size_system)) == nullptr)
-      return fail("product '" + p.params.name + "' uses a size dimension the model has no scale for");
+      return detail = cat({"product '", p.params.name, "' uses a size dimension the model has no scale for"});
     for (const std::string& label : m.size_lists[p.size_list]) {
       Result<SizeValue> v = parse_size(p.size_system, label);
-      if (!v.is_ok()) return fail("product '" + p.params.name + "': " + v.status().message());
+      if (!v.is_ok()) return detail = cat({"product '", p.params.name, "': ", v.status().message()});
     }
   }
-  return Status::ok();
+  return {};
+}
+
+}  // namespace
+
+Status validate_fit_model(const FitModel& m) {
+  std::string detail;
+  const std::string_view error = check_fit_model(m, detail);
+  if (error.empty()) return Status::ok();
+  return Status(ErrorCode::kInvalidArgument, std::string(error));
 }
 
 }  // namespace cabine

@@ -3,10 +3,14 @@
 #include <cmath>
 #include <string>
 
+#include "byte_io.h"
 #include "cabine/size_system.h"
 
 namespace cabine {
 namespace {
+
+using internal::cat;
+using internal::error_status;
 
 std::string trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t");
@@ -26,13 +30,12 @@ std::string fmt(double v) {
   if (!std::isfinite(v)) return v != v ? "NaN" : (v < 0 ? "-Infinity" : "Infinity");
   if (std::fabs(v) >= 1e15) return v < 0 ? "-1e15+" : "1e15+";
   const long long milli = std::llround(std::fabs(v) * 1000);
-  std::string s = (v < 0 && milli != 0 ? "-" : "") + std::to_string(milli / 1000);
-  if (const long long frac = milli % 1000; frac != 0) {
-    std::string digits = std::to_string(frac + 1000).substr(1);
-    digits.erase(digits.find_last_not_of('0') + 1);
-    s += "." + digits;
-  }
-  return s;
+  // ".5", ".25", ".125": the thousandths without trailing zeros.
+  char fraction[4] = {'.', 0, 0, 0};
+  std::size_t length = 0;
+  for (int frac = static_cast<int>(milli % 1000), scale = 100; frac != 0; frac %= scale, scale /= 10)
+    fraction[++length] = static_cast<char>('0' + frac / scale);
+  return cat({v < 0 && milli != 0 ? "-" : "", milli / 1000, std::string_view(fraction, length ? length + 1 : 0)});
 }
 
 struct Range {
@@ -43,10 +46,10 @@ struct Range {
 
 Status check_range(const std::optional<double>& v, const Range& r) {
   if (!v) return Status::ok();
-  if (!std::isfinite(*v)) return Status(ErrorCode::kInvalidArgument, std::string(r.name) + " must be a finite number");
+  if (!std::isfinite(*v)) return error_status(ErrorCode::kInvalidArgument, {r.name, " must be a finite number"});
   if (*v < r.lo || *v > r.hi)
-    return Status(ErrorCode::kInvalidArgument, std::string(r.name) + " " + fmt(*v) + " is outside " + fmt(r.lo) + ".." +
-                                                   fmt(r.hi) + " " + r.unit);
+    return error_status(ErrorCode::kInvalidArgument,
+                        {r.name, " ", fmt(*v), " is outside ", fmt(r.lo), "..", fmt(r.hi), " ", r.unit});
   return Status::ok();
 }
 
@@ -58,8 +61,8 @@ Result<FitOutcome> parse_outcome(std::string_view text) {
   if (t == "too_small") return FitOutcome::kTooSmall;
   if (t == "too_large") return FitOutcome::kTooLarge;
   if (t == "returned_other") return FitOutcome::kReturnedOther;
-  return Status(ErrorCode::kInvalidArgument,
-                "outcome '" + t + "' is not one of kept, too_small, too_large, returned_other");
+  return error_status(ErrorCode::kInvalidArgument,
+                      {"outcome '", t, "' is not one of kept, too_small, too_large, returned_other"});
 }
 
 std::string_view outcome_name(FitOutcome outcome) {
@@ -105,8 +108,9 @@ Result<Bust> parse_bust(std::string_view text) {
   std::size_t i = 0;
   while (i < t.size() && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.')) ++i;
   const auto band = parse_decimal(std::string_view(t).substr(0, i));
-  if (!band) return Status(ErrorCode::kInvalidArgument, "bust '" + t + "' must look like 34d (band inches, then cup)");
-  if (*band < 26 || *band > 50) return Status(ErrorCode::kInvalidArgument, "bust band " + fmt(*band) + " is outside 26..50 inches");
+  if (!band) return error_status(ErrorCode::kInvalidArgument, {"bust '", t, "' must look like 34d (band inches, then cup)"});
+  if (*band < 26 || *band > 50)
+    return error_status(ErrorCode::kInvalidArgument, {"bust band ", fmt(*band), " is outside 26..50 inches"});
   std::string cup = trim(std::string_view(t).substr(i));
   static constexpr struct { const char* name; int index; } kCups[] = {
       {"aa", 0}, {"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}, {"dd", 5}, {"e", 5}, {"ddd", 6}, {"f", 6},
@@ -114,7 +118,7 @@ Result<Bust> parse_bust(std::string_view text) {
   if (cup.empty()) return Bust{*band, 3};  // cup unknown: a middle cup
   for (const auto& c : kCups)
     if (cup == c.name) return Bust{*band, static_cast<double>(c.index)};
-  return Status(ErrorCode::kInvalidArgument, "bust cup '" + cup + "' is not a cup size (aa, a..k, dd, ddd)");
+  return error_status(ErrorCode::kInvalidArgument, {"bust cup '", cup, "' is not a cup size (aa, a..k, dd, ddd)"});
 }
 
 Status validate_body(const BodyMeasurements& body) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <tuple>
 
+#include "byte_io.h"
 #include "cabine/fit_model.h"
 #include "fit_internal.h"
 
@@ -12,7 +13,6 @@ namespace cabine {
 namespace internal {
 
 namespace {
-
 
 double clip(double v, double lim) { return std::max(-lim, std::min(lim, v)); }
 
@@ -36,11 +36,12 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
     bi = m.find_brand(ref.brand);
     ci = m.find_category(ref.category);
     if (ref.sizes.empty())
-      return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id +
-                                                     "' is not in the model; pass its sizes (and brand, category) to get a suggestion");
+      return error_status(ErrorCode::kInvalidArgument,
+                          {"product '", ref.product_id,
+                           "' is not in the model; pass its sizes (and brand, category) to get a suggestion"});
     if (ref.sizes.size() > kMaxProductSizes)
-      return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id + "' lists " + std::to_string(ref.sizes.size()) +
-                                                     " sizes; the limit is " + std::to_string(kMaxProductSizes));
+      return error_status(ErrorCode::kInvalidArgument, {"product '", ref.product_id, "' lists ", ref.sizes.size(),
+                                                        " sizes; the limit is ", kMaxProductSizes});
     r.sizes = ref.sizes;
     Result<SizeSystem> system = system_or_inferred(ref.size_system, ref.sizes.front());
     if (!system.is_ok()) return system.status();
@@ -79,13 +80,15 @@ Result<ResolvedProduct> resolve_product(const FitModel& m, const ProductRef& ref
   }
   r.dimension = m.find_dimension(size_dimension(r.system));
   if (r.dimension == nullptr)
-    return Status(ErrorCode::kInvalidArgument,
-                  "the model has no " + std::string(size_dimension_name(size_dimension(r.system))) + " sizes, so it cannot suggest a " +
-                      std::string(size_system_name(r.system)) + " size" +
-                      (pi < 0 && ref.size_system.empty() ? "; set the product's sizeSystem (e.g. \"eu\") if the labels are dress sizes" : ""));
+    return error_status(
+        ErrorCode::kInvalidArgument,
+        {"the model has no ", size_dimension_name(size_dimension(r.system)), " sizes, so it cannot suggest a ",
+         size_system_name(r.system), " size",
+         pi < 0 && ref.size_system.empty() ? "; set the product's sizeSystem (e.g. \"eu\") if the labels are dress sizes" : ""});
+  r.values.reserve(r.sizes.size());
   for (const std::string& label : r.sizes) {
     Result<SizeValue> v = parse_size(r.system, label);
-    if (!v.is_ok()) return Status(ErrorCode::kInvalidArgument, "product '" + ref.product_id + "': " + v.status().message());
+    if (!v.is_ok()) return error_status(ErrorCode::kInvalidArgument, {"product '", ref.product_id, "': ", v.status().message()});
     r.values.push_back(v.value().value);
   }
   return r;
@@ -178,8 +181,11 @@ Probs integrated_structural(const FitModel& m, const FitDimension& d, const Post
 std::vector<double> head_features(const FitModel& m, const FitDimension& d, const Posterior& post, const Prior& prior,
                                   const ResolvedProduct& p, double x, std::size_t index, const HistoryStats& hist,
                                   std::span<const double> body_feats) {
-  std::vector<double> f;
-  f.reserve(static_cast<std::size_t>(m.head_feature_count()));
+  // Written into a fixed array: 75 push_backs each inlined a capacity check and
+  // a grow call, several kilobytes of wasm.
+  std::array<double, kFitHeadBase> f;
+  std::size_t n = 0;
+  const auto push = [&f, &n](double v) { f[n++] = v; };
   const double step = d.step;
   // The latent-size model with the brand and category offsets only: product
   // knowledge enters through the product statistics below, which training
@@ -197,80 +203,81 @@ std::vector<double> head_features(const FitModel& m, const FitDimension& d, cons
   const FitSizeStat* by_cat_size = p.category_index >= 0 ? m.find_size_stat(d.dimension, p.category_index, x) : nullptr;
   if (by_cat_size == nullptr) by_cat_size = by_size;
   const double n_hist = hist.n;
-  f.push_back(1.0);                                                        // 0 bias
-  f.push_back(clip(std::log(s[0] / s[1]), 12));                            // 1-2 latent-size model
-  f.push_back(clip(std::log(s[2] / s[1]), 12));
-  f.push_back(clip(u, 8));                                                 // 3-6 size difference and uncertainty
-  f.push_back(std::fabs(clip(u, 8)));
-  f.push_back(std::min(u * u, 64.0));
-  f.push_back(clip(post.sd / step, 8));
-  f.push_back(clip(p.small_logit, 8));                                     // 7-11 product statistics
-  f.push_back(clip(p.large_logit, 8));
-  f.push_back(p.log_count);
-  f.push_back(clip(p.small_logit, 8) * p.log_count);
-  f.push_back(clip(p.large_logit, 8) * p.log_count);
-  f.push_back(ioff);                                                       // 12
-  f.push_back(clip(p.parent_small_logit, 8));                              // 13-14 category statistics
-  f.push_back(clip(p.parent_large_logit, 8));
-  f.push_back(res);                                                        // 15-18 body residuals
-  f.push_back(z);
-  f.push_back(std::min(z * z, 64.0));
-  f.push_back(std::min(res * res, 64.0));
-  f.push_back(std::log1p(n_hist));                                         // 19-22 the shopper's history
-  f.push_back(std::log((hist.n_small + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
-  f.push_back(std::log((hist.n_large + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
-  f.push_back(n_hist > 0 ? clip((x - hist.size_sum / n_hist) / step, 8) : 0.0);
-  f.push_back(zc);                                                         // 23-25
-  f.push_back(std::fabs(zc));
-  f.push_back(std::min(zc * zc, 64.0));
-  f.push_back(pos);                                                        // 26-32 the size within the product's range
-  f.push_back((pos - 0.5) * (pos - 0.5));
-  f.push_back(std::log(static_cast<double>(n_sizes)));
-  f.push_back(index == 0 ? 1.0 : 0.0);
-  f.push_back(index + 1 == n_sizes ? 1.0 : 0.0);
-  f.push_back(index == 1 ? 1.0 : 0.0);
-  f.push_back(index + 2 == n_sizes ? 1.0 : 0.0);
-  f.push_back(clip((prior.mean - hi) / step, 8));                          // 33-34 the body beyond the range
-  f.push_back(clip((lo - prior.mean) / step, 8));
-  f.push_back(by_cat_size ? clip(by_cat_size->small_logit, 8) : clip(m.global.small_logit, 8));  // 35-38 size tables
-  f.push_back(by_cat_size ? clip(by_cat_size->large_logit, 8) : clip(m.global.large_logit, 8));
-  f.push_back(by_size ? clip(by_size->small_logit, 8) : clip(m.global.small_logit, 8));
-  f.push_back(by_size ? clip(by_size->large_logit, 8) : clip(m.global.large_logit, 8));
-  f.push_back(by_size ? 1.0 : 0.0);                                        // 39
-  f.push_back(p.source == FitSource::kProduct ? 1.0 : 0.0);                // 40
-  f.push_back(clip(std::log(s[0] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0)); // 41-42 model terms when history exists
-  f.push_back(clip(std::log(s[2] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0));
-  f.push_back(prior.from_questionnaire ? 1.0 : 0.0);                       // 43
-  f.push_back(clip(ioff * p.log_count, 30));                               // 44
-  f.push_back(clip((x - lo) / step, 8));                                   // 45-46 distance to the range's ends
-  f.push_back(clip((hi - x) / step, 8));
+  push(1.0);                                                        // 0 bias
+  push(clip(std::log(s[0] / s[1]), 12));                            // 1-2 latent-size model
+  push(clip(std::log(s[2] / s[1]), 12));
+  push(clip(u, 8));                                                 // 3-6 size difference and uncertainty
+  push(std::fabs(clip(u, 8)));
+  push(std::min(u * u, 64.0));
+  push(clip(post.sd / step, 8));
+  push(clip(p.small_logit, 8));                                     // 7-11 product statistics
+  push(clip(p.large_logit, 8));
+  push(p.log_count);
+  push(clip(p.small_logit, 8) * p.log_count);
+  push(clip(p.large_logit, 8) * p.log_count);
+  push(ioff);                                                       // 12
+  push(clip(p.parent_small_logit, 8));                              // 13-14 category statistics
+  push(clip(p.parent_large_logit, 8));
+  push(res);                                                        // 15-18 body residuals
+  push(z);
+  push(std::min(z * z, 64.0));
+  push(std::min(res * res, 64.0));
+  push(std::log1p(n_hist));                                         // 19-22 the shopper's history
+  push(std::log((hist.n_small + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
+  push(std::log((hist.n_large + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
+  push(n_hist > 0 ? clip((x - hist.size_sum / n_hist) / step, 8) : 0.0);
+  push(zc);                                                         // 23-25
+  push(std::fabs(zc));
+  push(std::min(zc * zc, 64.0));
+  push(pos);                                                        // 26-32 the size within the product's range
+  push((pos - 0.5) * (pos - 0.5));
+  push(std::log(static_cast<double>(n_sizes)));
+  push(index == 0 ? 1.0 : 0.0);
+  push(index + 1 == n_sizes ? 1.0 : 0.0);
+  push(index == 1 ? 1.0 : 0.0);
+  push(index + 2 == n_sizes ? 1.0 : 0.0);
+  push(clip((prior.mean - hi) / step, 8));                          // 33-34 the body beyond the range
+  push(clip((lo - prior.mean) / step, 8));
+  push(by_cat_size ? clip(by_cat_size->small_logit, 8) : clip(m.global.small_logit, 8));  // 35-38 size tables
+  push(by_cat_size ? clip(by_cat_size->large_logit, 8) : clip(m.global.large_logit, 8));
+  push(by_size ? clip(by_size->small_logit, 8) : clip(m.global.small_logit, 8));
+  push(by_size ? clip(by_size->large_logit, 8) : clip(m.global.large_logit, 8));
+  push(by_size ? 1.0 : 0.0);                                        // 39
+  push(p.source == FitSource::kProduct ? 1.0 : 0.0);                // 40
+  push(clip(std::log(s[0] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0)); // 41-42 model terms when history exists
+  push(clip(std::log(s[2] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0));
+  push(prior.from_questionnaire ? 1.0 : 0.0);                       // 43
+  push(clip(ioff * p.log_count, 30));                               // 44
+  push(clip((x - lo) / step, 8));                                   // 45-46 distance to the range's ends
+  push(clip((hi - x) / step, 8));
   // 47-51 the shopper's size as the history's label-adjusted residuals see it
   const double cust_u = clip(hist.adjusted_sum / (n_hist + 1.0) / step, 8);
   const double zc2 = clip(z - cust_u, 8);
-  f.push_back(cust_u);
-  f.push_back(zc2);
-  f.push_back(std::fabs(zc2));
-  f.push_back(std::min(zc2 * zc2, 64.0));
+  push(cust_u);
+  push(zc2);
+  push(std::fabs(zc2));
+  push(std::min(zc2 * zc2, 64.0));
   const double mean_adj = n_hist > 0 ? hist.adjusted_sum / n_hist : 0.0;
   const double var_adj = n_hist > 0 ? std::max(hist.adjusted_sq / n_hist - mean_adj * mean_adj, 0.0) : 0.0;
-  f.push_back(clip(std::sqrt(var_adj + step * step / (n_hist + 1.0)) / step, 8));
+  push(clip(std::sqrt(var_adj + step * step / (n_hist + 1.0)) / step, 8));
   // 52-55 a product without purchases leans on other signals
   const double fresh = p.source == FitSource::kProduct ? 0.0 : 1.0;
-  f.push_back(fresh * res);
-  f.push_back(fresh * z);
-  f.push_back(fresh * f[35]);
-  f.push_back(fresh * f[36]);
+  push(fresh * res);
+  push(fresh * z);
+  push(fresh * f[35]);
+  push(fresh * f[36]);
   // 56-70 piecewise-linear terms of the three size differences (hinges at -2..2 steps)
   for (const double v : {res, z, zc2})
-    for (int knot = -2; knot <= 2; ++knot) f.push_back(std::max(0.0, v - knot));
+    for (int knot = -2; knot <= 2; ++knot) push(std::max(0.0, v - knot));
   // 71-74 how the product runs, against how this label sits on the shopper
-  f.push_back(clip(p.small_logit, 8) * z);
-  f.push_back(clip(p.large_logit, 8) * z);
-  f.push_back(clip(p.small_logit, 8) * zc2);
-  f.push_back(clip(p.large_logit, 8) * zc2);
-  for (double b : body_feats) f.push_back(b);                              // body features
-  f.resize(static_cast<std::size_t>(m.head_feature_count()), 0.0);
-  return f;
+  push(clip(p.small_logit, 8) * z);
+  push(clip(p.large_logit, 8) * z);
+  push(clip(p.small_logit, 8) * zc2);
+  push(clip(p.large_logit, 8) * zc2);
+  std::vector<double> out(f.begin(), f.begin() + n);
+  out.insert(out.end(), body_feats.begin(), body_feats.end());  // body features
+  out.resize(static_cast<std::size_t>(m.head_feature_count()), 0.0);
+  return out;
 }
 
 Probs head_probs(const FitModel& m, std::span<const double> f) {
@@ -301,7 +308,7 @@ int find_sorted(const std::vector<T>& items, std::string_view name, Key key) {
   return static_cast<int>(it - items.begin());
 }
 
-std::string fmt_percent(double p) { return std::to_string(static_cast<int>(std::lround(p * 100))) + "%"; }
+int percent(double p) { return static_cast<int>(std::lround(p * 100)); }
 
 // Offset, band and system of a product in the shopper's history (no size list needed).
 struct HistoryProduct {
@@ -343,8 +350,9 @@ std::string history_label(const FitModel& m, const ProductRef& ref, const Histor
   if (!ref.name.empty()) return ref.name;
   const std::string& brand = h.brand_index >= 0 ? m.brands[static_cast<std::size_t>(h.brand_index)].name : ref.brand;
   const std::string& category = h.category_index >= 0 ? m.categories[static_cast<std::size_t>(h.category_index)].name : ref.category;
-  if (!brand.empty()) return category.empty() ? brand : brand + " " + category;
-  return (category.empty() ? "item " : category + " ") + ref.product_id;
+  if (!brand.empty()) return category.empty() ? brand : cat({brand, " ", category});
+  if (category.empty()) return cat({"item ", ref.product_id});
+  return cat({category, " ", ref.product_id});
 }
 
 // Everything the per-size answers share: the product, the shopper's posterior and history statistics.
@@ -362,10 +370,10 @@ struct Evaluation {
 Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const std::vector<HistoryItem>& history,
                             const BodyMeasurements& body) {
   if (history.size() > kMaxHistoryRows)
-    return Status(ErrorCode::kInvalidArgument, "history has " + std::to_string(history.size()) + " rows; the limit is " +
-                                                   std::to_string(kMaxHistoryRows));
+    return error_status(ErrorCode::kInvalidArgument,
+                        {"history has ", history.size(), " rows; the limit is ", kMaxHistoryRows});
   Status body_ok = validate_body(body);
-  if (!body_ok.is_ok()) return Status(ErrorCode::kInvalidArgument, "questionnaire: " + body_ok.message());
+  if (!body_ok.is_ok()) return error_status(ErrorCode::kInvalidArgument, {"questionnaire: ", body_ok.message()});
   Result<ResolvedProduct> resolved = resolve_product(m, product);
   if (!resolved.is_ok()) return resolved.status();
   Evaluation e;
@@ -376,21 +384,20 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
   GridLogLik sum{};
   for (std::size_t i = 0; i < history.size(); ++i) {
     const HistoryItem& item = history[i];
-    auto where = [i] { return "history[" + std::to_string(i) + "]"; };
     if (item.outcome == FitOutcome::kReturnedOther) {
-      e.notes.push_back(where() + " ignored: returned for a reason other than fit");
+      e.notes.push_back(cat({"history[", i, "] ignored: returned for a reason other than fit"}));
       continue;
     }
     HistoryProduct hp = resolve_history_product(m, item.product);
     const SizeSystem system = hp.known_system ? hp.system : infer_size_system(item.size);
     Result<SizeValue> v = parse_size(system, item.size);
     if (!v.is_ok()) {
-      e.notes.push_back(where() + " ignored: " + v.status().message());
+      e.notes.push_back(cat({"history[", i, "] ignored: ", v.status().message()}));
       continue;
     }
     if (size_dimension(system) != d.dimension) {
-      e.notes.push_back(where() + " ignored: its " + std::string(size_dimension_name(size_dimension(system))) +
-                        " size says nothing about " + std::string(size_dimension_name(d.dimension)) + " sizes");
+      e.notes.push_back(cat({"history[", i, "] ignored: its ", size_dimension_name(size_dimension(system)),
+                             " size says nothing about ", size_dimension_name(d.dimension), " sizes"}));
       continue;
     }
     const double x = v.value().value;
@@ -405,14 +412,13 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
     e.stats.adjusted_sq += adj * adj;
     e.used.push_back(i);
     if (e.used_text.size() < 2) {
-      const std::string size = item.size;
+      const std::string& size = item.size;
       const std::string label = history_label(m, item.product, hp);
-      switch (item.outcome) {
-        case FitOutcome::kKept: e.used_text.push_back("You kept " + size + " in " + label); break;
-        case FitOutcome::kTooSmall: e.used_text.push_back(label + " in " + size + " was too small for you"); break;
-        case FitOutcome::kTooLarge: e.used_text.push_back(label + " in " + size + " was too large for you"); break;
-        case FitOutcome::kReturnedOther: break;
-      }
+      if (item.outcome == FitOutcome::kKept)
+        e.used_text.push_back(cat({"You kept ", size, " in ", label}));
+      else if (item.outcome != FitOutcome::kReturnedOther)
+        e.used_text.push_back(cat({label, " in ", size,
+                                   item.outcome == FitOutcome::kTooSmall ? " was too small for you" : " was too large for you"}));
     }
   }
   e.posterior = make_posterior(d, e.prior, sum);
@@ -526,37 +532,38 @@ Result<FitRecommendation> recommend_size(const FitModel& m, const FitRequest& re
   out.size_mean = e.posterior.mean;
   out.size_sd = e.posterior.sd;
 
-  const std::string rec = p.sizes[chosen];
-  const std::string noun = p.category.empty() ? "item" : p.category;
-  std::string how;
-  switch (out.flag) {
-    case FitFlag::kRunsSmall: how = "runs small"; break;
-    case FitFlag::kRunsLarge: how = "runs large"; break;
-    case FitFlag::kTrueToSize: how = "is true to size"; break;
-  }
+  const std::string& rec = p.sizes[chosen];
+  const std::string_view noun = p.category.empty() ? std::string_view("item") : std::string_view(p.category);
+  const std::string_view how = out.flag == FitFlag::kRunsSmall   ? "runs small"
+                               : out.flag == FitFlag::kRunsLarge ? "runs large"
+                                                                 : "is true to size";
   std::string text;
   if (!e.used.empty()) {
     out.reason = FitReason::kFromHistory;
-    for (std::size_t k = 0; k < e.used_text.size(); ++k) text += (k ? "; " : "") + e.used_text[k];
-    text += "; this " + noun + " " + how + ", so " + rec;
+    for (std::size_t k = 0; k < e.used_text.size(); ++k) {
+      if (k) text += "; ";
+      text += e.used_text[k];
+    }
+    text += cat({"; this ", noun, " ", how, ", so ", rec});
   } else if (e.prior.from_questionnaire) {
     out.reason = FitReason::kFromQuestionnaire;
-    text = "From your measurements, " + rec + "; this " + noun + " " + how;
+    text = cat({"From your measurements, ", rec, "; this ", noun, " ", how});
   } else {
     out.reason = FitReason::kFromPopulation;
-    text = "Most shoppers take " + rec + " in this " + noun + ", which " + how +
-           "; add your measurements or past purchases for a personal suggestion";
+    text = cat({"Most shoppers take ", rec, " in this ", noun, ", which ", how,
+                "; add your measurements or past purchases for a personal suggestion"});
   }
   if (p.source != FitSource::kProduct)
-    text += ". This product is new to the model, so its " + std::string(fit_source_name(p.source)) + " decides how it runs";
+    text += cat({". This product is new to the model, so its ", fit_source_name(p.source), " decides how it runs"});
   if (out.confidence < request.min_confidence) {
     out.reason = FitReason::kLowConfidence;
-    text = "No suggestion: confidence " + fmt_percent(out.confidence) + " is below " + fmt_percent(request.min_confidence) +
-           ". Best guess: " + text;
+    text = cat({"No suggestion: confidence ", percent(out.confidence), "% is below ", percent(request.min_confidence),
+                "%. Best guess: ", text});
   } else {
     out.size = rec;
   }
-  out.reason_text = text + ".";
+  text += '.';
+  out.reason_text = std::move(text);
   return out;
 }
 
@@ -587,7 +594,7 @@ Result<SizeProbabilities> predict_fit(const FitModel& m, const ProductRef& produ
 
 Result<FitFlag> product_flag(const FitModel& m, std::string_view product_id) {
   const int pi = m.find_product(product_id);
-  if (pi < 0) return Status(ErrorCode::kInvalidArgument, "product '" + std::string(product_id) + "' is not in the model");
+  if (pi < 0) return error_status(ErrorCode::kInvalidArgument, {"product '", product_id, "' is not in the model"});
   ProductRef ref;
   ref.product_id = std::string(product_id);
   Result<ResolvedProduct> r = resolve_product(m, ref);

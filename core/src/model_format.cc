@@ -6,6 +6,7 @@
 // checksum -> header -> section table -> section contents.
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -18,9 +19,9 @@ namespace {
 
 using internal::ByteReader;
 using internal::ByteWriter;
+using internal::cat;
+using internal::error_status;
 using internal::is_valid_utf8;
-
-std::string num(std::uint64_t v) { return std::to_string(v); }
 
 std::string hex32(std::uint32_t v) {
   const std::uint8_t be[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
@@ -28,12 +29,29 @@ std::string hex32(std::uint32_t v) {
   return "0x" + to_hex(be);
 }
 
-Status malformed_header(const std::string& what) {
-  return Status(ErrorCode::kModelMalformedHeader, "model header: " + what);
+[[gnu::noinline]] Status malformed_header(std::string_view what) {
+  return error_status(ErrorCode::kModelMalformedHeader, {"model header: ", what});
 }
 
-Status malformed_section(const std::string& section, const std::string& what) {
-  return Status(ErrorCode::kModelMalformedSection, "section '" + section + "': " + what);
+[[gnu::noinline]] Status malformed_section(std::string_view section, std::string_view what) {
+  return error_status(ErrorCode::kModelMalformedSection, {"section '", section, "': ", what});
+}
+
+// Sorts views in place: a heapsort, O(n log n) on any input and much smaller in the wasm than std::sort.
+void sort_views(std::vector<std::string_view>& v) {
+  const std::size_t n = v.size();
+  auto sift_down = [&v](std::size_t root, std::size_t end) {
+    for (std::size_t child; (child = 2 * root + 1) < end; root = child) {
+      if (child + 1 < end && v[child] < v[child + 1]) ++child;
+      if (!(v[root] < v[child])) return;
+      std::swap(v[root], v[child]);
+    }
+  };
+  for (std::size_t i = n / 2; i-- > 0;) sift_down(i, n);
+  for (std::size_t end = n; end > 1; --end) {
+    std::swap(v[0], v[end - 1]);
+    sift_down(0, end - 1);
+  }
 }
 
 bool has_control_chars(std::string_view s) {
@@ -45,16 +63,16 @@ bool has_control_chars(std::string_view s) {
 // Checks on header fields shared by the reader and the writer.
 Status check_header_fields(const ModelHeader& h) {
   if (h.model_id.empty() || h.model_id.size() > kMaxModelIdBytes)
-    return Status(ErrorCode::kInvalidArgument,
-                  "model_id must be 1.." + num(kMaxModelIdBytes) + " bytes, got " + num(h.model_id.size()));
+    return error_status(ErrorCode::kInvalidArgument,
+                        {"model_id must be 1..", kMaxModelIdBytes, " bytes, got ", h.model_id.size()});
   if (!is_valid_utf8(h.model_id) || has_control_chars(h.model_id))
     return Status(ErrorCode::kInvalidArgument, "model_id is not printable UTF-8");
   if (h.exporter_version.size() > kMaxExporterVersionBytes || !is_valid_utf8(h.exporter_version) ||
       has_control_chars(h.exporter_version))
-    return Status(ErrorCode::kInvalidArgument,
-                  "exporter_version must be printable UTF-8 of at most " + num(kMaxExporterVersionBytes) + " bytes");
+    return error_status(ErrorCode::kInvalidArgument,
+                        {"exporter_version must be printable UTF-8 of at most ", kMaxExporterVersionBytes, " bytes"});
   if (h.created_at_ms > kMaxCreatedAtMs)
-    return Status(ErrorCode::kInvalidArgument, "created_at_ms " + num(h.created_at_ms) + " exceeds 2^53-1");
+    return error_status(ErrorCode::kInvalidArgument, {"created_at_ms ", h.created_at_ms, " exceeds 2^53-1"});
   return Status::ok();
 }
 
@@ -76,7 +94,7 @@ Status read_header(ByteReader& payload, std::uint8_t minor, ModelHeader& header)
   std::copy(fingerprint.begin(), fingerprint.end(), header.data_fingerprint.begin());
   // A newer minor version may append header fields; this reader skips them.
   if (!r.at_end() && minor <= kFormatMinor)
-    return malformed_header(num(r.remaining()) + " unexpected bytes at the end of the header");
+    return malformed_header(cat({r.remaining(), " unexpected bytes at the end of the header"}));
   Status fields = check_header_fields(header);
   if (!fields.is_ok()) return malformed_header(fields.message());
   return Status::ok();
@@ -96,12 +114,12 @@ Status decode_strings(std::span<const std::uint8_t> content, std::uint8_t minor,
   for (std::uint64_t i = 0; i < count; ++i) {
     std::string s;
     if (!r.string(kMaxStringBytes, s))
-      return malformed_section("strings", "string " + num(i) + " is truncated or longer than " + num(kMaxStringBytes) + " bytes");
-    if (!is_valid_utf8(s)) return malformed_section("strings", "string " + num(i) + " is not valid UTF-8");
+      return malformed_section("strings", cat({"string ", i, " is truncated or longer than ", kMaxStringBytes, " bytes"}));
+    if (!is_valid_utf8(s)) return malformed_section("strings", cat({"string ", i, " is not valid UTF-8"}));
     model.strings.push_back(std::move(s));
   }
   if (!r.at_end() && minor <= kFormatMinor)
-    return malformed_section("strings", num(r.remaining()) + " unexpected trailing bytes");
+    return malformed_section("strings", cat({r.remaining(), " unexpected trailing bytes"}));
   return Status::ok();
 }
 
@@ -123,18 +141,18 @@ Status decode_metadata(std::span<const std::uint8_t> content, std::uint8_t minor
     const std::string* key;
     const std::string* value;
     if (!read_string_ref(r, model, key) || !read_string_ref(r, model, value))
-      return malformed_section("metadata", "entry " + num(i) + " has a missing or out-of-range string index");
+      return malformed_section("metadata", cat({"entry ", i, " has a missing or out-of-range string index"}));
     if (key->empty() || key->size() > kMaxMetadataKeyBytes)
-      return malformed_section("metadata", "entry " + num(i) + " has an empty or over-long key");
+      return malformed_section("metadata", cat({"entry ", i, " has an empty or over-long key"}));
     keys.push_back(*key);
     model.metadata.emplace_back(*key, *value);
   }
   // Sorting rather than a hash set keeps the wasm small and stays O(n log n) on hostile input.
-  std::sort(keys.begin(), keys.end());
-  if (auto dup = std::adjacent_find(keys.begin(), keys.end()); dup != keys.end())
-    return malformed_section("metadata", "duplicate key '" + std::string(*dup) + "'");
+  sort_views(keys);
+  for (std::size_t i = 1; i < keys.size(); ++i)
+    if (keys[i - 1] == keys[i]) return malformed_section("metadata", cat({"duplicate key '", keys[i], "'"}));
   if (!r.at_end() && minor <= kFormatMinor)
-    return malformed_section("metadata", num(r.remaining()) + " unexpected trailing bytes");
+    return malformed_section("metadata", cat({r.remaining(), " unexpected trailing bytes"}));
   return Status::ok();
 }
 
@@ -153,30 +171,29 @@ std::string section_name(std::uint32_t tag) {
     case SectionTag::kFit: return "fit";
     case SectionTag::kAudiences: return "audiences";
   }
-  return "tag_" + num(tag);
+  return cat({"tag_", tag});
 }
 
 Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
   const std::size_t n = bytes.size();
   if (n == 0) return Status(ErrorCode::kModelEmpty, "the model file is empty (0 bytes)");
   if (n > kMaxModelBytes)
-    return Status(ErrorCode::kModelTooLarge,
-                  "the model file has " + num(n) + " bytes; the limit is " + num(kMaxModelBytes));
+    return error_status(ErrorCode::kModelTooLarge, {"the model file has ", n, " bytes; the limit is ", kMaxModelBytes});
 
   // Magic: a short file that agrees with the magic so far is truncated, not foreign.
   const std::size_t magic_seen = std::min(n, kModelMagic.size());
   if (!std::equal(bytes.begin(), bytes.begin() + magic_seen, kModelMagic.begin()))
     return Status(ErrorCode::kModelBadMagic, "not a Cabine model: the file does not start with \"CABN\"");
-  if (n < 6) return Status(ErrorCode::kModelTruncated, "truncated: " + num(n) + " bytes end inside the preamble");
+  if (n < 6) return error_status(ErrorCode::kModelTruncated, {"truncated: ", n, " bytes end inside the preamble"});
 
   const std::uint8_t major = bytes[4];
   const std::uint8_t minor = bytes[5];
   if (major != kFormatMajor)
-    return Status(ErrorCode::kModelUnsupportedVersion,
-                  "format version " + num(major) + "." + num(minor) + " is not supported; this reader reads " +
-                      num(kFormatMajor) + ".x" + (major > kFormatMajor ? " (update cabine to load it)" : ""));
+    return error_status(ErrorCode::kModelUnsupportedVersion,
+                        {"format version ", major, ".", minor, " is not supported; this reader reads ", kFormatMajor,
+                         ".x", major > kFormatMajor ? " (update cabine to load it)" : ""});
   if (n < kPreambleBytes)
-    return Status(ErrorCode::kModelTruncated, "truncated: " + num(n) + " bytes end inside the 14-byte preamble");
+    return error_status(ErrorCode::kModelTruncated, {"truncated: ", n, " bytes end inside the 14-byte preamble"});
 
   ByteReader preamble(bytes.subspan(6, 8));
   std::uint32_t payload_len = 0, stored_crc = 0;
@@ -184,18 +201,17 @@ Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
   (void)preamble.u32le(stored_crc);
   const std::size_t available = n - kPreambleBytes;
   if (payload_len > available)
-    return Status(ErrorCode::kModelTruncated, "truncated: the preamble declares a " + num(payload_len) +
-                                                  "-byte payload but only " + num(available) + " bytes follow");
+    return error_status(ErrorCode::kModelTruncated, {"truncated: the preamble declares a ", payload_len,
+                                                     "-byte payload but only ", available, " bytes follow"});
   if (payload_len < available)
-    return Status(ErrorCode::kModelTrailingBytes,
-                  num(available - payload_len) + " trailing bytes after the declared " + num(payload_len) + "-byte payload");
+    return error_status(ErrorCode::kModelTrailingBytes,
+                        {available - payload_len, " trailing bytes after the declared ", payload_len, "-byte payload"});
 
   const auto payload_bytes = bytes.subspan(kPreambleBytes);
   const std::uint32_t actual_crc = crc32(payload_bytes);
   if (actual_crc != stored_crc)
-    return Status(ErrorCode::kModelChecksumMismatch,
-                  "payload checksum mismatch (stored " + hex32(stored_crc) + ", computed " + hex32(actual_crc) +
-                      "): the file is corrupt");
+    return error_status(ErrorCode::kModelChecksumMismatch, {"payload checksum mismatch (stored ", hex32(stored_crc),
+                                                            ", computed ", hex32(actual_crc), "): the file is corrupt"});
 
   Model model;
   model.info.format_major = major;
@@ -209,17 +225,17 @@ Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
   // sections before decoding any of them.
   std::uint64_t section_count;
   if (!payload.varint_max(kMaxSections, section_count))
-    return malformed_header("section count is missing or above " + num(kMaxSections));
+    return malformed_header(cat({"section count is missing or above ", kMaxSections}));
   std::vector<SectionSpan> sections;
   for (std::uint64_t i = 0; i < section_count; ++i) {
     std::uint64_t tag, length;
     std::uint8_t flags;
     if (!payload.varint_max(UINT32_MAX, tag) || tag == 0 || !payload.u8(flags))
-      return malformed_header("section " + num(i) + ": bad tag or flags");
+      return malformed_header(cat({"section ", i, ": bad tag or flags"}));
     const std::string name = section_name(static_cast<std::uint32_t>(tag));
-    if ((flags & ~1u) != 0) return malformed_header("section '" + name + "': unknown flag bits " + num(flags));
+    if ((flags & ~1u) != 0) return malformed_header(cat({"section '", name, "': unknown flag bits ", flags}));
     if (!payload.varint_max(payload.remaining(), length))
-      return malformed_header("section '" + name + "': length exceeds the payload");
+      return malformed_header(cat({"section '", name, "': length exceeds the payload"}));
     SectionSpan s;
     s.info.tag = static_cast<std::uint32_t>(tag);
     s.info.name = name;
@@ -229,15 +245,15 @@ Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
     (void)payload.bytes(static_cast<std::size_t>(length), s.content);
     for (const SectionSpan& earlier : sections) {
       if (earlier.info.tag == s.info.tag)
-        return Status(ErrorCode::kModelDuplicateSection, "section '" + name + "' appears more than once");
+        return error_status(ErrorCode::kModelDuplicateSection, {"section '", name, "' appears more than once"});
     }
     if (!s.info.known && s.info.required)
-      return Status(ErrorCode::kModelUnknownRequiredSection,
-                    "section '" + name + "' is marked required but this reader does not know it; update cabine");
+      return error_status(ErrorCode::kModelUnknownRequiredSection,
+                          {"section '", name, "' is marked required but this reader does not know it; update cabine"});
     sections.push_back(std::move(s));
   }
   if (!payload.at_end())
-    return malformed_header(num(payload.remaining()) + " unexpected bytes after the last section");
+    return malformed_header(cat({payload.remaining(), " unexpected bytes after the last section"}));
 
   auto find = [&](SectionTag tag) -> const SectionSpan* {
     for (const SectionSpan& s : sections)
@@ -314,10 +330,10 @@ Result<std::vector<std::uint8_t>> encode_model(const ModelContent& content) {
     meta.varint(content.metadata.size());
     for (const auto& [key, value] : content.metadata) {
       if (key.empty() || key.size() > kMaxMetadataKeyBytes)
-        return Status(ErrorCode::kInvalidArgument, "metadata key '" + key + "' must be 1.." + num(kMaxMetadataKeyBytes) + " bytes");
-      if (!keys.insert(key).second) return Status(ErrorCode::kInvalidArgument, "metadata key '" + key + "' appears twice");
+        return error_status(ErrorCode::kInvalidArgument, {"metadata key '", key, "' must be 1..", kMaxMetadataKeyBytes, " bytes"});
+      if (!keys.insert(key).second) return error_status(ErrorCode::kInvalidArgument, {"metadata key '", key, "' appears twice"});
       if (value.size() > kMaxStringBytes || !is_valid_utf8(value) || !is_valid_utf8(key))
-        return Status(ErrorCode::kInvalidArgument, "metadata '" + key + "': value is not UTF-8 of at most " + num(kMaxStringBytes) + " bytes");
+        return error_status(ErrorCode::kInvalidArgument, {"metadata '", key, "': value is not UTF-8 of at most ", kMaxStringBytes, " bytes"});
       meta.varint(intern(key));
       meta.varint(intern(value));
     }
@@ -326,7 +342,7 @@ Result<std::vector<std::uint8_t>> encode_model(const ModelContent& content) {
 
   if (content.fit) {
     Status valid = validate_fit_model(*content.fit);
-    if (!valid.is_ok()) return Status(ErrorCode::kInvalidArgument, "fit model: " + valid.message());
+    if (!valid.is_ok()) return error_status(ErrorCode::kInvalidArgument, {"fit model: ", valid.message()});
     sections.push_back({static_cast<std::uint32_t>(SectionTag::kFit), true, encode_fit_section(*content.fit, intern)});
   }
 
@@ -344,7 +360,7 @@ Result<std::vector<std::uint8_t>> encode_model(const ModelContent& content) {
 
   std::vector<std::uint8_t> file = encode_container(content.header, sections);
   if (file.size() > kMaxModelBytes)
-    return Status(ErrorCode::kInvalidArgument, "the model would have " + num(file.size()) + " bytes; the limit is " + num(kMaxModelBytes));
+    return error_status(ErrorCode::kInvalidArgument, {"the model would have ", file.size(), " bytes; the limit is ", kMaxModelBytes});
   return file;
 }
 

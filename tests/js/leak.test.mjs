@@ -37,3 +37,42 @@ test('100k load/info calls leave wasm memory and the heap where they were', asyn
   assert.ok(Math.abs(after.heapBytesInUse - before.heapBytesInUse) <= 64,
     `heap in use moved from ${before.heapBytesInUse} to ${after.heapBytesInUse} bytes`);
 });
+
+test('100k profile, audience and rule calls leave wasm memory and the heap where they were', async () => {
+  const cabine = await createCabine();
+  await cabine.loadModel(new URL('../../build/demo/demo.cabine', import.meta.url));
+  const t0 = Date.UTC(2026, 0, 1);
+  const round = (i) => {
+    switch (i % 5) {
+      case 0:
+        cabine.track({ type: 'view', time: t0 + i, category: `c${i % 60}`, brand: `b${i % 7}` });
+        break;
+      case 1:
+        cabine.matchAudiences({ now: t0 + i });
+        break;
+      case 2:
+        cabine.evaluateRule({ and: [{ '>': [{ var: 'a' }, 1] }, { in: ['x', { var: 'list' }] }] }, { a: i, list: ['x', 'y'] });
+        break;
+      case 3:
+        try {
+          cabine.evaluateRule({ nope: [1] }, {});
+        } catch (err) {
+          if (!(err instanceof CabineError)) throw err;
+        }
+        break;
+      default: {
+        const saved = cabine.saveProfile();
+        cabine.loadProfile(saved);
+        cabine.profileAt(t0 + i);
+      }
+    }
+  };
+  for (let i = 0; i < 5_000; i++) round(i);
+  const before = cabine.memoryStats();
+  for (let i = 5_000; i < 105_000; i++) round(i);
+  const after = cabine.memoryStats();
+  console.log(`profile/rule calls: before ${JSON.stringify(before)}; after 100000 more: ${JSON.stringify(after)}`);
+  assert.equal(after.wasmMemoryBytes, before.wasmMemoryBytes, 'wasm memory grew');
+  assert.ok(Math.abs(after.heapBytesInUse - before.heapBytesInUse) <= 4096,
+    `heap in use moved from ${before.heapBytesInUse} to ${after.heapBytesInUse} bytes`);
+});

@@ -2,7 +2,7 @@
 // (tests/js/types.test.mjs). The @ts-expect-error lines prove the types are
 // tight: if a declaration loosened to `any`, tsc would flag them as unused.
 import { createCabine, CabineError, ERROR_CODES } from 'cabine';
-import type { Cabine, CabineOptions, ErrorCode, ModelInfo, ModelSource, SectionInfo, MemoryStats } from 'cabine';
+import type { AudienceMatch, Cabine, CabineOptions, ErrorCode, JsonValue, ModelInfo, ModelSource, SectionInfo, MemoryStats } from 'cabine';
 
 async function productPage(modelBytes: Uint8Array): Promise<string> {
   const options: CabineOptions = { wasmUrl: '/assets/cabine-core.wasm' };
@@ -43,5 +43,32 @@ async function misuse(cabine: Cabine): Promise<void> {
   void id;
 }
 
+function audiences(cabine: Cabine): string {
+  cabine.track({ type: 'view', productId: 'P1', category: 'dress', price: 49.9 });
+  cabine.track({ type: 'purchase', time: new Date(), price: 10 });
+  cabine.setAttributes({ country: 'FR', tier: 'gold', styles: ['boho'] });
+  const recency: number | null = cabine.profile.features.recency_days;
+  const saved: string = cabine.saveProfile();
+  cabine.loadProfile(saved);
+  const matched: boolean = cabine.evaluateRule({ '>': [{ var: 'features.frequency' }, 2] }, cabine.profile as unknown as JsonValue) === true;
+  const gb = cabine.evaluateRule({ id: { $inGroup: 'staff' } }, { id: 'u1' }, 'growthbook', { savedGroups: { staff: ['u1'] } });
+  const ids = cabine.matchAudiences({ now: Date.now() }).filter((a: AudienceMatch) => a.matched).map((a) => a.id);
+  cabine.forget();
+  return `${recency} ${matched} ${String(gb)} ${ids.join()} ${cabine.profileAt(0).features.top_category}`;
+}
+
+function audienceMisuse(cabine: Cabine): void {
+  // @ts-expect-error: not an event type
+  cabine.track({ type: 'click' });
+  // @ts-expect-error: only the two rule languages
+  cabine.evaluateRule({}, {}, 'cel');
+  // @ts-expect-error: a saved profile is a string
+  cabine.loadProfile({});
+  // @ts-expect-error: matched is read-only
+  cabine.matchAudiences()[0].matched = true;
+}
+
 void productPage;
 void misuse;
+void audiences;
+void audienceMisuse;

@@ -35,6 +35,13 @@
  * - `NO_FIT_MODEL`: the model in service has no fit section, so it cannot suggest sizes.
  * - `WASM_LOAD_FAILED`: the WebAssembly module could not be fetched or instantiated.
  * - `MODEL_FETCH_FAILED`: the model URL or file could not be read (network error, HTTP status, missing file).
+ * - `INVALID_JSON`: a rule, data or profile text is not JSON; the message gives the line and column.
+ * - `LIMIT_EXCEEDED`: a rule or data breaks a limit (1 MiB rule, 8 MiB data, 64 levels of nesting,
+ *   100,000 array elements, 10,000 object members, 1,000,000 evaluation steps); the message names it and where.
+ * - `INVALID_RULE`: a rule is JSON but not a valid rule (an unknown operator...); the message gives its path.
+ * - `INVALID_PROFILE`: a saved profile could not be loaded (corrupt, other version, over 256 KB); a fresh
+ *   profile has replaced it.
+ * - `INVALID_EVENT`: a tracked event has a missing, unknown or bad field; the message names it.
  */
 export type ErrorCode =
   | 'MODEL_EMPTY'
@@ -52,6 +59,11 @@ export type ErrorCode =
   | 'NO_MODEL'
   | 'INVALID_ARGUMENT'
   | 'NO_FIT_MODEL'
+  | 'INVALID_JSON'
+  | 'LIMIT_EXCEEDED'
+  | 'INVALID_RULE'
+  | 'INVALID_PROFILE'
+  | 'INVALID_EVENT'
   | 'WASM_LOAD_FAILED'
   | 'MODEL_FETCH_FAILED';
 
@@ -246,8 +258,114 @@ export interface Cabine {
    * sizes, a bad outcome, more than 100,000 history rows).
    */
   recommendSize(request: FitRequest): SizeRecommendation;
+
+  /**
+   * Records one event in the on-device profile. `time` defaults to now.
+   * Throws INVALID_EVENT naming the bad field; the profile is then unchanged.
+   */
+  track(event: TrackedEvent): void;
+  /** Replaces the declared attributes (a JSON object; the key "features" is reserved). */
+  setAttributes(attributes: Readonly<Record<string, JsonValue>>): void;
+  /** The profile with its features derived now. */
+  readonly profile: Profile;
+  /** The profile with its features derived at `now`. */
+  profileAt(now: Date | number): Profile;
+  /** The profile as compact versioned JSON, for localStorage; loadProfile(saveProfile()) restores it exactly. */
+  saveProfile(): string;
+  /**
+   * Restores a saved profile. A corrupt, other-version or oversized one is
+   * replaced by a fresh profile and reported: CabineError INVALID_PROFILE.
+   */
+  loadProfile(json: string): void;
+  /** Forgets the visitor: attributes and behaviour. */
+  forget(): void;
+  /**
+   * Evaluates one rule, for QA and conformance: JsonLogic gives the rule's
+   * value, GrowthBook true or false. Throws INVALID_JSON, INVALID_RULE or
+   * LIMIT_EXCEEDED naming the problem and where.
+   */
+  evaluateRule(rule: JsonValue, data?: JsonValue, language?: RuleLanguage, options?: EvaluateRuleOptions): JsonValue;
+  /** Every rule audience of the model in service against the visitor, in one call. NO_MODEL before a model. */
+  matchAudiences(options?: { now?: Date | number }): readonly AudienceMatch[];
+
   /** Current wasm memory figures. */
   memoryStats(): MemoryStats;
+}
+
+/** Any JSON value. */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+export type EventType = 'session_start' | 'view' | 'search' | 'add_to_cart' | 'purchase' | 'return';
+
+/** A browsing event (docs/profile.md). */
+export interface TrackedEvent {
+  type: EventType;
+  /** Date or milliseconds since 1970; defaults to now. */
+  time?: Date | number;
+  productId?: string;
+  category?: string;
+  brand?: string;
+  /** 0 to 1e9, in the shop's currency. */
+  price?: number;
+  /** e.g. 'web', 'app'. */
+  channel?: string;
+  /** e.g. 'mobile', 'desktop'. */
+  device?: string;
+}
+
+/** The derived features (docs/profile.md); rules read them under `features.`. */
+export interface ProfileFeatures {
+  /** Days since the last purchase; null before one. */
+  readonly recency_days: number | null;
+  /** Purchases. */
+  readonly frequency: number;
+  /** Value of purchases. */
+  readonly monetary: number;
+  readonly average_order_value: number;
+  readonly returned_value: number;
+  /** Returns per purchase, 0 to 1. */
+  readonly return_rate: number;
+  readonly views: number;
+  readonly searches: number;
+  readonly add_to_carts: number;
+  readonly purchases: number;
+  readonly returns: number;
+  readonly events: number;
+  readonly sessions: number;
+  /** Events in the current session. */
+  readonly session_depth: number;
+  readonly average_session_depth: number;
+  readonly days_since_first_visit: number | null;
+  readonly days_since_last_visit: number | null;
+  readonly days_since_last_purchase: number | null;
+  readonly channel: string | null;
+  readonly device: string | null;
+  /** Exponentially decayed scores (the model's half-life). */
+  readonly category_affinity: Readonly<Record<string, number>>;
+  readonly brand_affinity: Readonly<Record<string, number>>;
+  readonly top_category: string | null;
+  readonly top_brand: string | null;
+}
+
+export interface Profile {
+  readonly attributes: Readonly<Record<string, JsonValue>>;
+  readonly features: ProfileFeatures;
+}
+
+export type RuleLanguage = 'jsonlogic' | 'growthbook';
+
+export interface EvaluateRuleOptions {
+  /** GrowthBook saved groups for $inGroup / $notInGroup: { groupId: [values] }. */
+  savedGroups?: Readonly<Record<string, readonly JsonValue[]>>;
+  /** "Now" for the relative-date operators; defaults to now. */
+  now?: Date | number;
+}
+
+export interface AudienceMatch {
+  readonly id: string;
+  readonly matched: boolean;
+  /** Which conditions held, which one failed, or the evaluation error. */
+  readonly reason: string;
 }
 
 /**

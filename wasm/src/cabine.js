@@ -210,6 +210,42 @@ function toJson(value, what) {
   return text;
 }
 
+const pointerToken = (key) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * JSON text of a rule or its data, refused early (LIMIT_EXCEEDED, with the
+ * core's own wording) when it breaks the core's limits: nesting, array length
+ * and size are checked here so that a hostile value is never serialised in full
+ * or copied into wasm memory. The core checks them all again.
+ */
+function toBoundedJson(value, what, limits, maxBytes) {
+  const stack = [[value, 1, '']];
+  while (stack.length > 0) {
+    const [v, depth, path] = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limits.maxRuleDepth) {
+      throw new CabineError('LIMIT_EXCEEDED', `${what}: nesting deeper than ${limits.maxRuleDepth} levels at ${path || '/'}`);
+    }
+    if (Array.isArray(v)) {
+      if (v.length > limits.maxArrayLength) {
+        throw new CabineError('LIMIT_EXCEEDED', `${what}: an array longer than ${limits.maxArrayLength} elements at ${path || '/'}`);
+      }
+      for (let i = v.length - 1; i >= 0; i--) if (typeof v[i] === 'object' && v[i] !== null) stack.push([v[i], depth + 1, `${path}/${i}`]);
+    } else if (typeof v.toJSON !== 'function') {
+      for (const key of Object.keys(v)) {
+        const child = v[key];
+        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1, `${path}/${pointerToken(key)}`]);
+      }
+    }
+  }
+  const text = toJson(value, what);
+  if (text.length > maxBytes) {
+    const bytes = new TextEncoder().encode(text).length;
+    throw new CabineError('LIMIT_EXCEEDED', `${what} is ${bytes} bytes; the limit is ${maxBytes}`);
+  }
+  return text;
+}
+
 function checkNow(now, what) {
   const ms = now instanceof Date ? now.getTime() : now ?? Date.now();
   if (typeof ms !== 'number' || !Number.isFinite(ms)) throw invalid(`${what} must be a Date or milliseconds since 1970, got ${describe(now)}`);
@@ -364,9 +400,11 @@ class Cabine {
   evaluateRule(rule, data, language = 'jsonlogic', options = {}) {
     if (!RULE_LANGUAGES.includes(language)) throw invalid(`language must be 'jsonlogic' or 'growthbook', got ${JSON.stringify(language)}`);
     if (typeof options !== 'object' || options === null) throw invalid(`options must be an object, got ${describe(options)}`);
-    const groups = options.savedGroups === undefined ? '' : toJson(options.savedGroups, 'options.savedGroups');
-    const raw = this.#core.evaluateRule(toJson(rule, 'rule'), data === undefined ? '' : toJson(data, 'data'), language, groups,
-      checkNow(options.now, 'options.now'));
+    const limits = this.#versions;
+    const groups = options.savedGroups === undefined ? '' : toBoundedJson(options.savedGroups, 'saved groups', limits, limits.maxRuleDataBytes);
+    const ruleText = toBoundedJson(rule, 'rule', limits, limits.maxRuleBytes);
+    const dataText = data === undefined ? '' : toBoundedJson(data, 'data', limits, limits.maxRuleDataBytes);
+    const raw = this.#core.evaluateRule(ruleText, dataText, language, groups, checkNow(options.now, 'options.now'));
     this.#check(raw);
     return raw.value;
   }
