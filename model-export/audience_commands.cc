@@ -125,7 +125,10 @@ int run_features(const std::vector<std::string>& argv) {
       for (const std::string& name : columns) {
         const json::Value* v = f.find(name);
         out += ",";
-        if (v->is_number()) out += nlohmann::json(v->as_number()).dump();
+        if (v->is_number()) {
+          const std::string integral = json::integer_to_string(v->as_number());
+          out += integral.empty() ? nlohmann::json(v->as_number()).dump() : integral;
+        }
         else if (v->is_string()) out += csv_escape(v->as_string());
       }
       out += "\n";

@@ -11,8 +11,12 @@
 #include <cstdint>
 #include <iterator>
 
+#include "byte_io.h"
+
 namespace cabine {
 namespace {
+
+using internal::cat;
 
 constexpr std::size_t kMaxQuotedBytes = 40;
 constexpr int kMaxIntegerDigits = 6;
@@ -129,18 +133,12 @@ std::string quote(std::string_view s) {
 
 // "38", "38.5", "0.125": thousandths without trailing zeros.
 std::string format_milli(std::int64_t milli) {
-  std::string out = milli < 0 ? "-" : "";
   const std::int64_t magnitude = milli < 0 ? -milli : milli;
-  out += std::to_string(magnitude / 1000);
-  int fraction = static_cast<int>(magnitude % 1000);
-  if (fraction != 0) {
-    out += '.';
-    for (int scale = 100; fraction != 0; scale /= 10) {
-      out += static_cast<char>('0' + fraction / scale);
-      fraction %= scale;
-    }
-  }
-  return out;
+  char fraction[4] = {'.', 0, 0, 0};
+  std::size_t length = 0;
+  for (int frac = static_cast<int>(magnitude % 1000), scale = 100; frac != 0; frac %= scale, scale /= 10)
+    fraction[++length] = static_cast<char>('0' + frac / scale);
+  return cat({milli < 0 ? "-" : "", magnitude / 1000, std::string_view(fraction, length ? length + 1 : 0)});
 }
 
 // A caller-supplied double for a message, safe for any value.
@@ -154,16 +152,12 @@ std::string format_double(double v) {
 Status invalid(std::string message) { return Status(ErrorCode::kInvalidArgument, std::move(message)); }
 
 Status bad_label(SizeSystem system, std::string_view label, std::string_view what) {
-  std::string message(spec(system).name);
-  message += " size ";
-  message += quote(label);
-  message += ' ';
-  message += what;
-  return invalid(std::move(message));
+  return internal::error_status(ErrorCode::kInvalidArgument, {spec(system).name, " size ", quote(label), ' ', what});
 }
 
 Status bad_system_value(SizeSystem system) {
-  return invalid("size system value " + std::to_string(static_cast<int>(system)) + " is not a SizeSystem");
+  return internal::error_status(ErrorCode::kInvalidArgument,
+                                {"size system value ", static_cast<int>(system), " is not a SizeSystem"});
 }
 
 // Parses a plain decimal at s[pos..] into thousandths and advances pos past it. Stops at the first
@@ -229,14 +223,9 @@ Status strip_prefix(SizeSystem system, std::string_view label, std::string_view&
     return Status::ok();
   }
   for (std::string_view other : {"eu", "uk", "us"}) {
-    if (iequals(marker, other)) {
-      std::string what = "is marked ";
-      what += to_upper(other[0]);
-      what += to_upper(other[1]);
-      what += " but the size system is ";
-      what += spec(system).name;
-      return bad_label(system, label, what);
-    }
+    if (iequals(marker, other))
+      return bad_label(system, label,
+                       cat({"is marked ", to_upper(other[0]), to_upper(other[1]), " but the size system is ", spec(system).name}));
   }
   return Status::ok();  // not a marker; the number parser reports it
 }
@@ -251,11 +240,10 @@ Result<SizeValue> parse_grid_size(SizeSystem system, std::string_view label, std
     CABINE_RETURN_IF_ERROR(parse_number_label(system, label, text, milli));
   }
   if (milli < s.min_milli || milli > s.max_milli)
-    return bad_label(system, label, "is out of range; " + std::string(s.grid));
+    return bad_label(system, label, cat({"is out of range; ", s.grid}));
   if ((milli - s.min_milli) % s.step_milli != 0)
-    return bad_label(
-        system, label,
-        (s.step_milli == 2000 ? "is not an even number; " : "is not a whole or half size; ") + std::string(s.grid));
+    return bad_label(system, label,
+                     cat({s.step_milli == 2000 ? "is not an even number; " : "is not a whole or half size; ", s.grid}));
   return SizeValue{static_cast<double>(milli + s.offset_milli) / 1000.0, 0, false};
 }
 
@@ -320,14 +308,10 @@ Result<SizeValue> parse_waist_size(std::string_view label, std::string_view text
     return bad_label(kSystem, label, "is not a waist_length label (expected e.g. W30/L32, 30/32, 30x32 or W30)");
   const auto check = [&](std::string_view part, std::int64_t milli, std::int64_t min, std::int64_t max) {
     if (milli >= min && milli <= max && milli % 500 == 0) return Status::ok();
-    std::string what = "has ";
-    what += part;
-    what += ' ';
-    what += format_milli(milli);
-    what += (milli < min || milli > max) ? ", out of range; " : ", not a whole or half inch; ";
-    what += part;
-    what += "s are whole or half inches " + format_milli(min) + ".." + format_milli(max);
-    return bad_label(kSystem, label, what);
+    return bad_label(kSystem, label,
+                     cat({"has ", part, ' ', format_milli(milli),
+                          (milli < min || milli > max) ? ", out of range; " : ", not a whole or half inch; ", part,
+                          "s are whole or half inches ", format_milli(min), "..", format_milli(max)}));
   };
   CABINE_RETURN_IF_ERROR(check("waist", w.waist_milli, spec(kSystem).min_milli, spec(kSystem).max_milli));
   if (w.has_length) CABINE_RETURN_IF_ERROR(check("length", w.length_milli, kMinLengthMilli, kMaxLengthMilli));
@@ -359,12 +343,12 @@ Result<SizeSystem> parse_size_system(std::string_view name) {
   const std::string_view text = trim(name);
   if (text.empty())
     return invalid(
-        "size system name is empty; an empty size_system column means: infer it from the label with "
-        "infer_size_system; " +
-        std::string(kValid));
+        cat({"size system name is empty; an empty size_system column means: infer it from the label with "
+             "infer_size_system; ",
+             kValid}));
   for (std::size_t i = 0; i < std::size(kSystems); ++i)
     if (iequals(text, kSystems[i].name)) return static_cast<SizeSystem>(i);
-  return invalid("unknown size system " + quote(name) + "; " + std::string(kValid));
+  return invalid(cat({"unknown size system ", quote(name), "; ", kValid}));
 }
 
 std::string_view size_system_name(SizeSystem system) noexcept {
@@ -390,7 +374,7 @@ SizeSystem infer_size_system(std::string_view label) noexcept {
 Result<SizeValue> parse_size(SizeSystem system, std::string_view label) {
   if (!is_valid(system)) return bad_system_value(system);
   const std::string_view text = trim(label);
-  if (text.empty()) return invalid(std::string(spec(system).name) + " size label is empty");
+  if (text.empty()) return invalid(cat({spec(system).name, " size label is empty"}));
   switch (system) {
     case SizeSystem::kLetter: {
       const int index = find_letter(text);
@@ -408,8 +392,8 @@ Result<std::string> nearest_size_label(SizeSystem system, const SizeValue& value
   if (!is_valid(system)) return bad_system_value(system);
   const DimensionSpec& dimension = spec(spec(system).dimension);
   if (!std::isfinite(value.value) || value.value < dimension.min || value.value > dimension.max)
-    return invalid("value " + format_double(value.value) + " is outside the " + std::string(dimension.name) +
-                   " scale (" + std::string(dimension.scale) + ") of size system " + std::string(spec(system).name));
+    return invalid(cat({"value ", format_double(value.value), " is outside the ", dimension.name, " scale (",
+                        dimension.scale, ") of size system ", spec(system).name}));
   const SystemSpec& s = spec(system);
   switch (system) {
     case SizeSystem::kLetter:
@@ -420,7 +404,7 @@ Result<std::string> nearest_size_label(SizeSystem system, const SizeValue& value
       const double length_min = static_cast<double>(kMinLengthMilli) / 1000.0;
       const double length_max = static_cast<double>(kMaxLengthMilli) / 1000.0;
       if (!std::isfinite(value.secondary) || value.secondary < length_min || value.secondary > length_max)
-        return invalid("length " + format_double(value.secondary) + " is outside 20..40 inches (waist_length)");
+        return invalid(cat({"length ", format_double(value.secondary), " is outside 20..40 inches (waist_length)"}));
       out += "/L" + format_milli(nearest_on_grid(value.secondary, kMinLengthMilli, kMaxLengthMilli, 500));
       return out;
     }
@@ -437,9 +421,8 @@ Result<std::string> convert_size(std::string_view label, SizeSystem from, SizeSy
   if (!is_valid(from)) return bad_system_value(from);
   if (!is_valid(to)) return bad_system_value(to);
   if (spec(from).dimension != spec(to).dimension)
-    return invalid("cannot convert " + quote(label) + " from " + std::string(spec(from).name) + " (" +
-                   std::string(spec(spec(from).dimension).name) + ") to " + std::string(spec(to).name) + " (" +
-                   std::string(spec(spec(to).dimension).name) + "): the dimensions differ");
+    return invalid(cat({"cannot convert ", quote(label), " from ", spec(from).name, " (", spec(spec(from).dimension).name,
+                        ") to ", spec(to).name, " (", spec(spec(to).dimension).name, "): the dimensions differ"}));
   Result<SizeValue> parsed = parse_size(from, label);
   if (!parsed.is_ok()) return parsed.status();
   return nearest_size_label(to, parsed.value());

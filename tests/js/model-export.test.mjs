@@ -121,3 +121,64 @@ test('synth writes the log, the catalogue and the truth; inspect shows the fit s
   assert.ok(['runs_small', 'true_to_size', 'runs_large'].includes(json.fit.products[0].flag));
   assert.equal(run(['synth', '--customers', '0', '--out', dir]).status, 2);
 }));
+
+test('bundle writes rule audiences into the model; inspect shows them; the browser matches them', () => withTempDir(async (dir) => {
+  const spec = {
+    audiences: [
+      { id: 'fr', description: 'In France', growthbook: { country: 'FR' } },
+      { id: 'buyers', jsonlogic: { '>': [{ var: 'features.purchases' }, 0] } },
+    ],
+  };
+  writeFileSync(join(dir, 'audiences.json'), JSON.stringify(spec));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ id: 'rules-only', audiences: 'audiences.json' }));
+  const r = run(['bundle', '--config', join(dir, 'config.json'), '--out', join(dir, 'm.cabine')]);
+  assert.equal(r.status, 0, r.stderr);
+  const inspected = JSON.parse(run(['inspect', join(dir, 'm.cabine')]).stdout);
+  assert.deepEqual(inspected.sections.map((s) => [s.name, s.required]), [['strings', true], ['audiences', false]]);
+  assert.deepEqual(inspected.audiences, spec);
+  const cabine = await createCabine();
+  await cabine.loadModel(join(dir, 'm.cabine'));
+  cabine.setAttributes({ country: 'FR' });
+  assert.deepEqual(cabine.matchAudiences().map((a) => [a.id, a.matched]), [['fr', true], ['buyers', false]]);
+}));
+
+test('a bad rule is reported with its audience id and path, and nothing is written', () => withTempDir((dir) => {
+  const cases = [
+    [{ audiences: [{ id: 'ok', jsonlogic: true }, { id: 'vip', growthbook: { 'features.frequency': { $gtx: 3 } } }] },
+      'INVALID_RULE: audiences: audience "vip": unknown operator "$gtx" at /features.frequency (rule at /audiences/1/growthbook)'],
+    [{ audiences: [{ id: 'deep', jsonlogic: { and: [{ frobnicate: [1] }] } }] },
+      'INVALID_RULE: audiences: audience "deep": unknown operator "frobnicate" at /and/0 (rule at /audiences/0/jsonlogic)'],
+    [{ audiences: [{ id: 'twice', jsonlogic: true }, { id: 'twice', jsonlogic: false }] }, 'audience "twice": the id is used twice'],
+    [{ audiences: [{ id: 'both', jsonlogic: true, growthbook: {} }] }, 'audience "both": give exactly one of "jsonlogic" and "growthbook"'],
+    [{ profile: { half_life_days: -1 }, audiences: [] }, 'profile.half_life_days must be a number of days in (0, 3650]'],
+  ];
+  for (const [spec, message] of cases) {
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(spec));
+    const r = run(['train', '--purchases', join(dir, 'missing.csv'), '--audiences', join(dir, 'a.json'), '--out', join(dir, 'm.cabine')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.ok(r.stderr.includes(message), r.stderr);
+    assert.ok(r.stderr.includes(`${join(dir, 'a.json')}: `), 'the file is named');
+    assert.equal(existsSync(join(dir, 'm.cabine')), false);
+  }
+}));
+
+test('features replays an event log; bad lines are named, too many fail the run', () => withTempDir((dir) => {
+  const lines = [
+    { customerId: 'a', type: 'purchase', time: 1767225600000, category: 'dress', price: 20 },
+    { customerId: 'a', type: 'view', time: 1767225601000, category: 'dress' },
+    { customerId: 'b', type: 'view', time: 1767225602000 },
+  ].map((e) => JSON.stringify(e));
+  writeFileSync(join(dir, 'ok.jsonl'), `${lines.join('\n')}\n`);
+  let r = run(['features', '--events', join(dir, 'ok.jsonl'), '--format', 'csv', '--at', '2026-01-02', '--out', join(dir, 'f.csv')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /replayed 3 events for 2 customers .* features at 2026-01-02T00:00:00.000Z/);
+  const [header, rowA] = readFileSync(join(dir, 'f.csv'), 'utf8').trim().split('\n');
+  assert.ok(header.startsWith('customer_id,recency_days,frequency,monetary,'), header);
+  assert.ok(rowA.startsWith('a,1,1,20,'), rowA);
+  writeFileSync(join(dir, 'bad.jsonl'), `${lines[0]}\n{"customerId":"c","type":"buy","time":1}\nnot json\n`);
+  r = run(['features', '--events', join(dir, 'bad.jsonl'), '--out', join(dir, 'f.jsonl')]);
+  assert.equal(r.status, 2);
+  assert.ok(r.stderr.includes(`bad.jsonl:2: event: type must be one of`), r.stderr);
+  assert.ok(r.stderr.includes(`bad.jsonl:3: event is not valid JSON: line 1, column 1`), r.stderr);
+  assert.match(r.stderr, /2 of 3 lines are bad, more than --max-bad-fraction/);
+}));
