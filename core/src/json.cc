@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "cabine/rule_host.h"
+#include "js_semantics.h"
 
 namespace cabine::json {
 
@@ -576,5 +577,85 @@ std::string pointer_append(std::string_view base, std::string_view token) {
 std::string pointer_append(std::string_view base, std::size_t index) {
   return std::string(base) + "/" + integer_to_string(static_cast<double>(index));
 }
+
+namespace js {
+
+std::string number_string(double n, const RuleHost& host) {
+  std::string s = integer_to_string(n);
+  return s.empty() ? host.number_to_string(n) : s;
+}
+
+namespace {
+
+void append_scalar(std::string& out, const Value& v, const RuleHost& host) {
+  switch (v.type()) {
+    case Type::kNull: out += "null"; return;
+    case Type::kBool: out += v.as_bool() ? "true" : "false"; return;
+    case Type::kNumber: out += number_string(v.as_number(), host); return;
+    case Type::kString: out += v.as_string(); return;
+    default: out += "[object Object]"; return;
+  }
+}
+
+}  // namespace
+
+void append_string(std::string& out, const Value& v, const RuleHost& host, std::size_t depth, std::size_t max_depth) {
+  if (!v.is_array()) {
+    if (depth == 0 || !v.is_null()) append_scalar(out, v, host);
+    return;
+  }
+  if (depth > max_depth) return;
+  struct Frame {
+    const Value* array;
+    std::size_t next;
+  };
+  std::vector<Frame> stack{{&v, 0}};
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next == top.array->size()) {
+      stack.pop_back();
+      continue;
+    }
+    if (top.next) out += ',';
+    const Value& e = top.array->items()[top.next++];
+    if (e.is_array()) {
+      if (depth + stack.size() <= max_depth) stack.push_back({&e, 0});
+    } else if (!e.is_null()) {
+      append_scalar(out, e, host);
+    }
+  }
+}
+
+std::string to_string(const Value& v, const RuleHost& host, std::size_t max_depth) {
+  std::string out;
+  append_string(out, v, host, 0, max_depth);
+  return out;
+}
+
+double to_number(const Value* v, const RuleHost& host, std::size_t max_depth) {
+  if (v == nullptr) return std::nan("");
+  switch (v->type()) {
+    case Type::kNull: return 0;
+    case Type::kBool: return v->as_bool() ? 1 : 0;
+    case Type::kNumber: return v->as_number();
+    case Type::kString: return string_to_number(v->as_string());
+    case Type::kArray: return string_to_number(to_string(*v, host, max_depth));
+    default: return std::nan("");
+  }
+}
+
+bool parse_index(std::string_view s, std::size_t& index) {
+  if (s.empty() || s.size() > 10 || (s.size() > 1 && s[0] == '0')) return false;
+  std::uint64_t n = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (n >= 4294967295u) return false;
+  index = static_cast<std::size_t>(n);
+  return true;
+}
+
+}  // namespace js
 
 }  // namespace cabine::json
