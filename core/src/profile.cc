@@ -186,39 +186,47 @@ Status Profile::set_attributes(std::string_view json_text) {
 
 json::Value Profile::derive_features(double now_ms, const ProfileConfig& config) const {
   using json::Value;
-  const auto days_since = [&](std::int64_t t) {
-    return t < 0 ? Value() : Value::number(std::max(0.0, now_ms - static_cast<double>(t)) / kDayMs);
-  };
+  constexpr double kNull = -1;  // marks "unknown" among the day counts, which are never negative
+  const auto days_since = [&](std::int64_t t) { return t < 0 ? kNull : std::max(0.0, now_ms - static_cast<double>(t)) / kDayMs; };
   const auto count = [&](EventType type) { return static_cast<double>(counts_[static_cast<int>(type)]); };
   const double purchases = count(EventType::kPurchase), sessions = count(EventType::kSessionStart);
+  const double money = static_cast<double>(purchase_cents_) / 100;
+  // Names and values in the documented order (docs/profile.md); kNull becomes null.
+  static constexpr const char* kNames[] = {
+      "recency_days", "frequency", "monetary", "average_order_value", "returned_value", "return_rate", "views",
+      "searches", "add_to_carts", "purchases", "returns", "events", "sessions", "session_depth",
+      "average_session_depth", "days_since_first_visit", "days_since_last_visit", "days_since_last_purchase"};
+  const double values[] = {
+      days_since(last_purchase_ms_),
+      purchases,
+      money,
+      purchases > 0 ? money / purchases : 0,
+      static_cast<double>(return_cents_) / 100,
+      purchases > 0 ? std::min(1.0, count(EventType::kReturn) / purchases) : 0,
+      count(EventType::kView),
+      count(EventType::kSearch),
+      count(EventType::kAddToCart),
+      purchases,
+      count(EventType::kReturn),
+      static_cast<double>(total_events_),
+      sessions,
+      static_cast<double>(session_depth_),
+      sessions > 0 ? static_cast<double>(total_events_ - explicit_sessions_) / sessions : 0,
+      days_since(first_ms_),
+      days_since(last_visit_ms_),
+      days_since(last_purchase_ms_)};
+  static_assert(std::size(kNames) == std::size(values));
   Value f = Value::object();
-  f.set("recency_days", days_since(last_purchase_ms_));
-  f.set("frequency", Value::number(purchases));
-  f.set("monetary", Value::number(static_cast<double>(purchase_cents_) / 100));
-  f.set("average_order_value", Value::number(purchases > 0 ? static_cast<double>(purchase_cents_) / 100 / purchases : 0));
-  f.set("returned_value", Value::number(static_cast<double>(return_cents_) / 100));
-  f.set("return_rate", Value::number(purchases > 0 ? std::min(1.0, count(EventType::kReturn) / purchases) : 0));
-  f.set("views", Value::number(count(EventType::kView)));
-  f.set("searches", Value::number(count(EventType::kSearch)));
-  f.set("add_to_carts", Value::number(count(EventType::kAddToCart)));
-  f.set("purchases", Value::number(purchases));
-  f.set("returns", Value::number(count(EventType::kReturn)));
-  f.set("events", Value::number(static_cast<double>(total_events_)));
-  f.set("sessions", Value::number(sessions));
-  f.set("session_depth", Value::number(static_cast<double>(session_depth_)));
-  f.set("average_session_depth",
-        Value::number(sessions > 0 ? static_cast<double>(total_events_ - explicit_sessions_) / sessions : 0));
-  f.set("days_since_first_visit", days_since(first_ms_));
-  f.set("days_since_last_visit", days_since(last_visit_ms_));
-  f.set("days_since_last_purchase", days_since(last_purchase_ms_));
-  f.set("channel", channel_.empty() ? Value() : Value::string(channel_));
-  f.set("device", device_.empty() ? Value() : Value::string(device_));
+  for (std::size_t i = 0; i < std::size(kNames); ++i) f.set(kNames[i], values[i] == kNull ? Value() : Value::number(values[i]));
+  const auto text = [](const std::string& s) { return s.empty() ? Value() : Value::string(s); };
+  f.set("channel", text(channel_));
+  f.set("device", text(device_));
   const double half_life_ms = config.half_life_days * kDayMs;
   std::string top_category, top_brand;
   f.set("category_affinity", decayed_scores(categories_, now_ms, half_life_ms, &top_category));
   f.set("brand_affinity", decayed_scores(brands_, now_ms, half_life_ms, &top_brand));
-  f.set("top_category", top_category.empty() ? Value() : Value::string(top_category));
-  f.set("top_brand", top_brand.empty() ? Value() : Value::string(top_brand));
+  f.set("top_category", text(top_category));
+  f.set("top_brand", text(top_brand));
   return f;
 }
 
