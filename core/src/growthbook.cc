@@ -9,6 +9,8 @@
 #include <limits>
 #include <string>
 
+#include "js_semantics.h"
+
 namespace cabine::internal {
 
 enum class GrowthBookKind : std::uint8_t {
@@ -152,56 +154,12 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-std::string number_string(double n, const RuleHost& host) {
-  std::string s = json::integer_to_string(n);
-  return s.empty() ? host.number_to_string(n) : s;
-}
-
-void append_primitive_string(std::string& out, const Value& v, const RuleHost& host) {
-  switch (v.type()) {
-    case Type::kNull: out += "null"; break;
-    case Type::kBool: out += v.as_bool() ? "true" : "false"; break;
-    case Type::kNumber: out += number_string(v.as_number(), host); break;
-    case Type::kString: out += v.as_string(); break;
-    default: out += "[object Object]"; break;
-  }
-}
-
 // `value + ""`: arrays join their elements with ',' (nested arrays flatten,
-// null elements are empty). The explicit stack keeps deeply nested attribute
-// arrays off the call stack.
-std::string js_string(const Value& v, const RuleHost& host) {
-  std::string out;
-  if (!v.is_array()) {
-    append_primitive_string(out, v, host);
-    return out;
-  }
-  std::vector<std::pair<const Value*, std::size_t>> stack{{&v, 0}};
-  while (!stack.empty()) {
-    auto& [array, next] = stack.back();
-    if (next == array->size()) {
-      stack.pop_back();
-      continue;
-    }
-    if (next) out += ',';
-    const Value& e = array->items()[next++];
-    if (e.is_array()) stack.push_back({&e, 0});
-    else if (!e.is_null()) append_primitive_string(out, e, host);
-  }
-  return out;
-}
+// null elements are empty), without recursion.
+std::string js_string(const Value& v, const RuleHost& host) { return json::js::to_string(v, host); }
 
 // `value * 1` (ToNumber after ToPrimitive).
-double js_number(const Value& v, const RuleHost& host) {
-  switch (v.type()) {
-    case Type::kNull: return 0;
-    case Type::kBool: return v.as_bool() ? 1 : 0;
-    case Type::kNumber: return v.as_number();
-    case Type::kString: return json::string_to_number(v.as_string());
-    case Type::kArray: return json::string_to_number(js_string(v, host));
-    default: return std::numeric_limits<double>::quiet_NaN();
-  }
-}
+double js_number(const Value& v, const RuleHost& host) { return json::js::to_number(&v, host); }
 
 bool truthy(const Value& v) {
   switch (v.type()) {
@@ -237,23 +195,9 @@ std::uint8_t js_relation(const Value& a, const Value& b, const RuleHost& host) {
   return x < y ? kLess : x > y ? kGreater : kEqual;
 }
 
-// A canonical array index ("0", "17"; not "01" or "-1"), as `in` and
-// JSON.stringify's key order recognise them.
-bool parse_index(std::string_view s, std::size_t& index) {
-  if (s.empty() || s.size() > 10 || (s.size() > 1 && s[0] == '0')) return false;
-  std::uint64_t n = 0;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (n >= 4294967295u) return false;
-  index = static_cast<std::size_t>(n);
-  return true;
-}
-
 bool is_index(std::string_view s) {
   std::size_t unused = 0;
-  return parse_index(s, unused);
+  return json::js::parse_index(s, unused);
 }
 
 // JSON.stringify(a) === JSON.stringify(b). Object members compare in
@@ -338,19 +282,16 @@ bool is_operator_object(const Value& v) {
 
 // Depth and size without recursion, so a hostile Value cannot exhaust the stack.
 Status check_limits(const Value& root) {
-  struct Frame {
-    const Value* value;
-    std::size_t next;
-  };
+  using Frame = std::pair<const Value*, std::size_t>;  // a container and its next item
   std::vector<Frame> stack{{&root, 0}};
   std::size_t nodes = 1;
   while (!stack.empty()) {
     Frame& top = stack.back();
-    if (top.next == top.value->size()) {
+    if (top.second == top.first->size()) {
       stack.pop_back();
       continue;
     }
-    const Value& child = top.value->items()[top.next++];
+    const Value& child = top.first->items()[top.second++];
     if (!child.is_array() && !child.is_object()) continue;
     stack.push_back({&child, 0});
     const bool too_deep = stack.size() > kMaxConditionDepth;
@@ -358,8 +299,8 @@ Status check_limits(const Value& root) {
       std::string path;
       for (std::size_t k = 1; k < stack.size(); ++k) {
         const Frame& parent = stack[k - 1];
-        path = parent.value->is_object() ? json::pointer_append(path, parent.value->keys()[parent.next - 1])
-                                         : json::pointer_append(path, parent.next - 1);
+        path = parent.first->is_object() ? json::pointer_append(path, parent.first->keys()[parent.second - 1])
+                                         : json::pointer_append(path, parent.second - 1);
       }
       return Status(ErrorCode::kLimitExceeded,
                     std::string(too_deep ? "condition nested deeper than 64" : "condition has more than 100000 arrays and objects") +
@@ -488,7 +429,7 @@ const Value& resolve(const Value& root, const std::vector<std::string>& path, Va
     } else if (current->is_array() && part == "length") {
       scratch = Value::number(static_cast<double>(current->size()));
       current = &scratch;
-    } else if (current->is_array() && parse_index(part, index) && index < current->size()) {
+    } else if (current->is_array() && json::js::parse_index(part, index) && index < current->size()) {
       current = &current->items()[index];
     } else {
       current = nullptr;

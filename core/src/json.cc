@@ -605,19 +605,15 @@ void append_string(std::string& out, const Value& v, const RuleHost& host, std::
     return;
   }
   if (depth > max_depth) return;
-  struct Frame {
-    const Value* array;
-    std::size_t next;
-  };
-  std::vector<Frame> stack{{&v, 0}};
+  std::vector<std::pair<const Value*, std::size_t>> stack{{&v, 0}};  // an array and its next item
   while (!stack.empty()) {
-    Frame& top = stack.back();
-    if (top.next == top.array->size()) {
+    auto& [array, next] = stack.back();
+    if (next == array->size()) {
       stack.pop_back();
       continue;
     }
-    if (top.next) out += ',';
-    const Value& e = top.array->items()[top.next++];
+    if (next) out += ',';
+    const Value& e = array->items()[next++];
     if (e.is_array()) {
       if (depth + stack.size() <= max_depth) stack.push_back({&e, 0});
     } else if (!e.is_null()) {

@@ -5,6 +5,8 @@
 #include <limits>
 #include <string_view>
 
+#include "js_semantics.h"
+
 namespace cabine::jsonlogic {
 
 using json::Type;
@@ -24,11 +26,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 bool is_container(const Value& v) { return v.is_array() || v.is_object(); }
 bool is_logic(const Value& v) { return v.is_object() && v.size() == 1; }
 
-// Nullptr stands for JS undefined (an absent argument) throughout.
-bool truthy_or_undefined(const Value* v) { return v != nullptr && truthy(*v); }
-
-// a >= b from compare(): equal or greater, not less or unordered.
-bool at_least(int comparison) { return comparison == 0 || comparison == 1; }
+// Relations as bits: what compare() gives and the comparison operators accept.
+constexpr int kLess = 1, kEqual = 2, kGreater = 4;
 
 std::string limit_text(std::size_t n) { return json::integer_to_string(static_cast<double>(n)); }
 
@@ -64,25 +63,15 @@ std::string_view utf16_slice(std::string_view s, std::size_t from, std::size_t t
 // JS string order compares UTF-16 code units; UTF-8 byte order agrees except
 // that astral characters (surrogates 0xD800..) sort before U+E000..U+FFFF.
 int compare_strings(std::string_view x, std::string_view y) {
-  const auto [px, py] = std::mismatch(x.begin(), x.end(), y.begin(), y.end());
-  if (px == x.end() || py == y.end()) return x.size() < y.size() ? -1 : x.size() > y.size() ? 1 : 0;
-  std::size_t start = static_cast<std::size_t>(px - x.begin());
+  std::size_t i = 0;
+  while (i < x.size() && i < y.size() && x[i] == y[i]) ++i;
+  if (i == x.size() || i == y.size()) return x.size() < y.size() ? kLess : x.size() > y.size() ? kGreater : kEqual;
+  std::size_t start = i;
   while (start > 0 && (static_cast<unsigned char>(x[start]) & 0xC0) == 0x80) --start;
   const auto lx = static_cast<unsigned char>(x[start]), ly = static_cast<unsigned char>(y[start]);
-  if (lx >= 0xF0 && (ly == 0xEE || ly == 0xEF)) return -1;
-  if (ly >= 0xF0 && (lx == 0xEE || lx == 0xEF)) return 1;
-  return static_cast<unsigned char>(*px) < static_cast<unsigned char>(*py) ? -1 : 1;
-}
-
-// JS Array index keys are canonical decimal integers ("01" is a plain key).
-bool array_index(std::string_view key, std::size_t& index) {
-  if (key.empty() || key.size() > 15 || (key[0] == '0' && key.size() > 1)) return false;
-  index = 0;
-  for (const char c : key) {
-    if (c < '0' || c > '9') return false;
-    index = index * 10 + static_cast<std::size_t>(c - '0');
-  }
-  return true;
+  if (lx >= 0xF0 && (ly == 0xEE || ly == 0xEF)) return kLess;
+  if (ly >= 0xF0 && (lx == 0xEE || lx == 0xEF)) return kGreater;
+  return static_cast<unsigned char>(x[i]) < static_cast<unsigned char>(y[i]) ? kLess : kGreater;
 }
 
 std::vector<std::string> split_path(std::string_view path) {
@@ -113,30 +102,34 @@ bool parse_date(const Value* v, double& ms) {
     return std::isfinite(ms);
   }
   const std::string_view s = v->as_string();
-  auto digits = [&](std::size_t at, std::size_t count, int& out) {
-    out = 0;
-    for (std::size_t i = at; i < at + count; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      out = out * 10 + (s[i] - '0');
+  const std::size_t size = s.size();
+  if (size != 10 && (size < 20 || s[10] != 'T' || s.back() != 'Z')) return false;
+  // Year, month, day, hours, minutes, seconds: digit runs between these separators.
+  static constexpr char kPattern[] = "dddd-dd-ddTdd:dd:dd";
+  int field[6] = {0, 0, 0, 0, 0, 0}, k = 0, milli = 0;
+  for (std::size_t i = 0; i < (size == 10 ? 10u : 19u); ++i) {
+    if (kPattern[i] != 'd') {
+      if (s[i] != kPattern[i]) return false;
+      ++k;
+    } else if (s[i] < '0' || s[i] > '9') {
+      return false;
+    } else {
+      field[k] = field[k] * 10 + (s[i] - '0');
     }
-    return true;
-  };
-  if (s.size() != 10 && (s.size() < 20 || s[10] != 'T' || s.back() != 'Z')) return false;
-  int y, mo, d, h = 0, mi = 0, sec = 0, milli = 0;
-  if (!digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d)) return false;
-  if (s.size() > 10) {
-    if (!digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, sec)) return false;
+  }
+  const int y = field[0], mo = field[1], d = field[2], h = field[3], mi = field[4], sec = field[5];
+  if (size > 10) {
     std::size_t i = 19;
     if (s[i] == '.') {
       // Fraction digits past milliseconds are truncated, as Date.parse does.
       const std::size_t start = ++i;
-      for (int scale = 100; i + 1 < s.size(); ++i, scale /= 10) {
+      for (int scale = 100; i + 1 < size; ++i, scale /= 10) {
         if (s[i] < '0' || s[i] > '9') return false;
         milli += (s[i] - '0') * scale;
       }
       if (i == start) return false;
     }
-    if (i != s.size() - 1 || h > 23 || mi > 59 || sec > 59) return false;
+    if (i != size - 1 || h > 23 || mi > 59 || sec > 59) return false;
   }
   static constexpr int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -329,15 +322,27 @@ class RuleCompiler {
 
 // ---------------------------------------------------------------- evaluator
 
+// null, false, true: results that need no allocation.
+const Value kConstants[3] = {Value(), Value::boolean(false), Value::boolean(true)};
+
 // An evaluation result: either borrowed (a literal of the rule, a part of the
-// data) or owned. Borrowing keeps var and literals free of copies.
+// data, a constant) or owned. Borrowing keeps var and literals free of copies.
 struct Out {
   Value own;
   const Value* ref = nullptr;
   const Value& get() const { return ref != nullptr ? *ref : own; }
-  void set(Value v) {
+  bool set(Value v) {
     own = std::move(v);
     ref = nullptr;
+    return true;
+  }
+  bool boolean(bool b) {
+    ref = &kConstants[1 + b];
+    return true;
+  }
+  bool null() {
+    ref = kConstants;
+    return true;
   }
   Value take() { return ref != nullptr ? *ref : std::move(own); }
 };
@@ -362,7 +367,8 @@ class RuleEvaluator {
     if (!charge(1)) return false;
     const Rule::Node& node = rule_.nodes_[index];
     const std::uint32_t n = node.count, first = node.first;
-    switch (node.op) {
+    const Op op = node.op;
+    switch (op) {
       case Op::kLiteral:
         out.ref = &rule_.literals_[node.aux];
         return true;
@@ -376,7 +382,7 @@ class RuleEvaluator {
           found = lookup_key(&key.get(), scope, out);
         }
         if (found) return true;
-        if (n < 2) return set_null(out);
+        if (n < 2) return out.null();
         return eval(first + 1, scope, out);
       }
       case Op::kMissing: {
@@ -385,14 +391,14 @@ class RuleEvaluator {
         Out arg;
         for (std::uint32_t k = 0; k < n; ++k) {
           if (!eval(first + k, scope, arg)) return false;
-          if (k == 0 && arg.get().is_array()) {
-            for (const Value& key : arg.get().items()) add_if_missing(key, scope, missing);
+          const Value& v = arg.get();
+          if (k == 0 && v.is_array()) {
+            for (const Value& key : v.items()) add_if_missing(key, scope, missing);
             break;
           }
-          add_if_missing(arg.get(), scope, missing);
+          add_if_missing(v, scope, missing);
         }
-        out.set(std::move(missing));
-        return true;
+        return out.set(std::move(missing));
       }
       case Op::kIf: {
         std::uint32_t k = 0;
@@ -401,16 +407,16 @@ class RuleEvaluator {
           if (!eval(first + k, scope, condition)) return false;
           if (truthy(condition.get())) return eval(first + k + 1, scope, out);
         }
-        return k < n ? eval(first + k, scope, out) : set_null(out);
+        return k < n ? eval(first + k, scope, out) : out.null();
       }
       case Op::kAnd:
       case Op::kOr:
         // The deciding value: the first falsy (and) / truthy (or) one, else the last.
         for (std::uint32_t k = 0; k < n; ++k) {
           if (!eval(first + k, scope, out)) return false;
-          if (truthy(out.get()) == (node.op == Op::kOr)) return true;
+          if (truthy(out.get()) == (op == Op::kOr)) return true;
         }
-        return n > 0 || set_null(out);
+        return n > 0 || out.null();
       case Op::kArray:
       case Op::kMerge:
       case Op::kCat:
@@ -425,25 +431,8 @@ class RuleEvaluator {
       case Op::kNone:
       case Op::kSome:
         return iterate(node, scope, out);
-      case Op::kReduce: {
-        Out source, initial;
-        if (n > 0 && !eval(first, scope, source)) return false;
-        if (n > 2 && !eval(first + 2, scope, initial)) return false;
-        Value accumulator = initial.take();
-        if (source.get().is_array() && n > 1) {
-          for (const Value& item : source.get().items()) {
-            Out next;
-            if (!eval(first + 1, Scope{nullptr, &item, &accumulator}, next)) return false;
-            if (next.ref == &accumulator) continue;
-            Value value = next.take();  // may copy a part of the accumulator, so before replacing it
-            accumulator = std::move(value);
-          }
-        } else if (source.get().is_array() && source.get().size() != 0) {
-          accumulator = Value();  // no body: every step gives undefined
-        }
-        out.set(std::move(accumulator));
-        return true;
-      }
+      case Op::kReduce:
+        return reduce(node, scope, out);
       default:
         break;
     }
@@ -455,20 +444,29 @@ class RuleEvaluator {
       if (!eval(first + k, scope, args[k])) return false;
       a[k] = &args[k].get();
     }
-    switch (node.op) {
-      case Op::kEq: return set_bool(out, loose_equal(a[0], a[1]));
-      case Op::kNe: return set_bool(out, !loose_equal(a[0], a[1]));
-      case Op::kStrictEq: return set_bool(out, strict_equal(a[0], a[1]));
-      case Op::kStrictNe: return set_bool(out, !strict_equal(a[0], a[1]));
-      case Op::kNot: return set_bool(out, !truthy_or_undefined(a[0]));
-      case Op::kNotNot: return set_bool(out, truthy_or_undefined(a[0]));
-      case Op::kLt: return set_bool(out, compare(a[0], a[1]) == -1 && (n < 3 || compare(a[1], a[2]) == -1));
-      case Op::kLe: return set_bool(out, compare(a[0], a[1]) <= 0 && (n < 3 || compare(a[1], a[2]) <= 0));
-      case Op::kGt: return set_bool(out, compare(a[0], a[1]) == 1);
-      case Op::kGe: return set_bool(out, at_least(compare(a[0], a[1])));
-      case Op::kSub: return set_number(out, n < 2 ? -to_number(a[0]) : to_number(a[0]) - to_number(a[1]));
-      case Op::kDiv: return set_number(out, to_number(a[0]) / to_number(a[1]));
-      case Op::kMod: return set_number(out, std::fmod(to_number(a[0]), to_number(a[1])));
+    switch (op) {
+      case Op::kEq:
+      case Op::kNe: return out.boolean(loose_equal(a[0], a[1]) == (op == Op::kEq));
+      case Op::kStrictEq:
+      case Op::kStrictNe: return out.boolean(strict_equal(a[0], a[1]) == (op == Op::kStrictEq));
+      case Op::kNot:
+      case Op::kNotNot: return out.boolean((a[0] != nullptr && truthy(*a[0])) == (op == Op::kNotNot));
+      case Op::kLt:
+      case Op::kLe:
+      case Op::kGt:
+      case Op::kGe: {
+        // "<" and "<=" with three arguments test a < b < c (between).
+        static constexpr std::uint8_t kMasks[] = {kLess, kLess | kEqual, kGreater, kGreater | kEqual};
+        const int mask = kMasks[static_cast<int>(op) - static_cast<int>(Op::kLt)];
+        return out.boolean((compare(a[0], a[1]) & mask) &&
+                           (op > Op::kLe || n < 3 || (compare(a[1], a[2]) & mask)));
+      }
+      case Op::kSub:
+      case Op::kDiv:
+      case Op::kMod: {
+        const double x = to_number(a[0]), y = to_number(a[1]);
+        return out.set(Value::number(op == Op::kDiv ? x / y : op == Op::kMod ? std::fmod(x, y) : n < 2 ? -x : x - y));
+      }
       case Op::kIn: {
         bool found = false;
         if (a[1] != nullptr && a[1]->is_string() && !a[1]->as_string().empty()) {
@@ -476,22 +474,22 @@ class RuleEvaluator {
         } else if (a[1] != nullptr && a[1]->is_array()) {
           for (const Value& item : a[1]->items()) found = found || strict_equal(&item, a[0]);
         }
-        return set_bool(out, found);
+        return out.boolean(found);
       }
       case Op::kSubstr: {
         // String.prototype.substr, plus a negative length counted from the end (as PHP).
         const std::string source = to_string(a[0]);
         const double start = to_integer(to_number(a[1]));
-        if (n > 2 && compare(a[2], &zero_) == -1) {
+        if (n > 2 && compare(a[2], &kZero) == kLess) {
           // temp.length + end: for a non-number end JS concatenates strings, giving NaN, so length 0.
-          const std::string tail(substr(source, start, INFINITY));
+          const std::string_view tail = substr(source, start, INFINITY);
           const double length = a[2]->is_number() ? static_cast<double>(utf16_length(tail)) + a[2]->as_number() : 0;
-          return set_string(out, std::string(substr(tail, 0, to_integer(length))));
+          return out.set(Value::string(std::string(substr(tail, 0, to_integer(length)))));
         }
-        return set_string(out, std::string(substr(source, start, n > 2 ? to_integer(to_number(a[2])) : INFINITY)));
+        return out.set(Value::string(std::string(substr(source, start, n > 2 ? to_integer(to_number(a[2])) : INFINITY))));
       }
       case Op::kLog:
-        if (n == 0) return set_null(out);
+        if (n == 0) return out.null();
         if (args[0].ref != nullptr) out.ref = args[0].ref;
         else out.set(std::move(args[0].own));
         return true;
@@ -501,88 +499,33 @@ class RuleEvaluator {
         double date = 0;
         const bool valid = parse_date(a[0], date);
         const double age = ctx_.now_ms - date, limit = to_number(a[1]) * kDayMs;
-        if (node.op == Op::kWithinLastDays) return set_bool(out, valid && age >= 0 && age <= limit);
-        return set_bool(out, valid && age > limit);
+        return out.boolean(valid && (op == Op::kWithinLastDays ? age >= 0 && age <= limit : age > limit));
       }
       default:
-        return set_null(out);
+        return out.null();
     }
   }
 
  private:
-  bool fail(ErrorCode code, std::string message) {
-    error = Status(code, std::move(message));
+  [[gnu::noinline]] bool limit(std::string_view what, std::size_t n, std::string_view unit) {
+    error = Status(ErrorCode::kLimitExceeded, std::string(what) + limit_text(n) + std::string(unit));
     return false;
   }
   bool charge(std::size_t steps) {
     steps_ += steps;
-    if (steps_ <= ctx_.max_steps) return true;
-    return fail(ErrorCode::kLimitExceeded, "rule evaluation exceeded " + limit_text(ctx_.max_steps) + " steps");
+    return steps_ <= ctx_.max_steps || limit("rule evaluation exceeded ", ctx_.max_steps, " steps");
   }
   bool check_array(std::size_t size) {
-    if (size <= kMaxArrayElements) return true;
-    return fail(ErrorCode::kLimitExceeded, "array result longer than " + limit_text(kMaxArrayElements) + " elements");
-  }
-  static bool set_null(Out& out) {
-    out.set(Value());
-    return true;
-  }
-  static bool set_bool(Out& out, bool b) {
-    out.set(Value::boolean(b));
-    return true;
-  }
-  static bool set_number(Out& out, double x) {
-    out.set(Value::number(x));
-    return true;
-  }
-  static bool set_string(Out& out, std::string s) {
-    out.set(Value::string(std::move(s)));
-    return true;
+    return size <= kMaxArrayElements || limit("array result longer than ", kMaxArrayElements, " elements");
   }
 
-  // JS String(v); inside an array join (depth > 0) null becomes "".
-  void append_string(std::string& out, const Value& v, std::size_t depth) const {
-    switch (v.type()) {
-      case Type::kNull:
-        if (depth == 0) out += "null";
-        return;
-      case Type::kBool: out += v.as_bool() ? "true" : "false"; return;
-      case Type::kNumber: {
-        const std::string digits = json::integer_to_string(v.as_number());
-        out += digits.empty() ? host_.number_to_string(v.as_number()) : digits;
-        return;
-      }
-      case Type::kString: out += v.as_string(); return;
-      case Type::kArray:
-        if (depth > kMaxRuleDepth) return;
-        for (std::size_t i = 0; i < v.size(); ++i) {
-          if (i) out += ',';
-          append_string(out, v.items()[i], depth + 1);
-        }
-        return;
-      case Type::kObject: out += "[object Object]"; return;
-    }
-  }
+  // JS String(v); nullptr (undefined) is "undefined".
   std::string to_string(const Value* v) const {
-    std::string s;
     if (v == nullptr) return "undefined";
-    append_string(s, *v, 0);
-    return s;
+    return json::js::to_string(*v, host_, kMaxRuleDepth);
   }
-
   // JS ToNumber.
-  double to_number(const Value* v) const {
-    if (v == nullptr) return kNaN;
-    switch (v->type()) {
-      case Type::kNull: return 0;
-      case Type::kBool: return v->as_bool() ? 1 : 0;
-      case Type::kNumber: return v->as_number();
-      case Type::kString: return json::string_to_number(v->as_string());
-      case Type::kArray: return json::string_to_number(to_string(v));
-      case Type::kObject: return kNaN;
-    }
-    return kNaN;
-  }
+  double to_number(const Value* v) const { return json::js::to_number(v, host_, kMaxRuleDepth); }
   // ToIntegerOrInfinity.
   static double to_integer(double x) { return std::isnan(x) ? 0 : std::trunc(x); }
 
@@ -613,15 +556,14 @@ class RuleEvaluator {
     return json::string_to_number(s.substr(0, i));
   }
 
-  // IsLessThan after ToPrimitive: -1 (a < b), 0 (equal), 1 (a > b), 2 (unordered: NaN involved).
+  // IsLessThan after ToPrimitive, as relation bits: kLess, kEqual, kGreater,
+  // or 0 (unordered: NaN involved).
   int compare(const Value* a, const Value* b) const {
-    if (a != nullptr && b != nullptr && a->is_string() && b->is_string())
-      return compare_strings(a->as_string(), b->as_string());
     const bool a_text = a != nullptr && (a->is_string() || is_container(*a));
     const bool b_text = b != nullptr && (b->is_string() || is_container(*b));
     if (a_text && b_text) return compare_strings(to_string(a), to_string(b));
     const double x = to_number(a), y = to_number(b);
-    return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2;
+    return x < y ? kLess : x > y ? kGreater : x == y ? kEqual : 0;
   }
 
   // ===. JS compares arrays and objects by reference: here they are equal only
@@ -652,50 +594,44 @@ class RuleEvaluator {
 
   // var: walks `path` from the scope. False when a step is undefined.
   bool lookup(const Scope& scope, const std::vector<std::string>& path, Out& out) const {
-    if (path.empty()) {
-      if (scope.current == nullptr) {
-        out.ref = scope.data;
-        return true;
-      }
-      Value whole = Value::object();
-      whole.set("current", *scope.current);
-      whole.set("accumulator", *scope.accumulator);
-      out.set(std::move(whole));
-      return true;
-    }
     const Value* at = scope.data;
     std::size_t i = 0;
     if (scope.current != nullptr) {
+      if (path.empty()) {
+        Value whole = Value::object();
+        whole.set("current", *scope.current);
+        whole.set("accumulator", *scope.accumulator);
+        return out.set(std::move(whole));
+      }
       at = path[0] == "current" ? scope.current : path[0] == "accumulator" ? scope.accumulator : nullptr;
-      if (at == nullptr) return false;
       i = 1;
     }
     Value made;  // a string's length or character, which has no home in the data
-    for (; i < path.size(); ++i) {
+    for (; at != nullptr && i < path.size(); ++i) {
       const std::string& key = path[i];
       std::size_t index = 0;
-      Value next;
       if (at->is_object()) {
         at = at->find(key);
-      } else if (at->is_array() && key == "length") {
-        next = Value::number(static_cast<double>(at->size()));
-      } else if (at->is_array() && array_index(key, index)) {
-        at = index < at->size() ? &at->items()[index] : nullptr;
-      } else if (at->is_string() && key == "length") {
-        next = Value::number(static_cast<double>(utf16_length(at->as_string())));
-      } else if (at->is_string() && array_index(key, index) && index < utf16_length(at->as_string())) {
-        next = Value::string(std::string(utf16_slice(at->as_string(), index, index + 1)));
+      } else if (at->is_array() || at->is_string()) {
+        const std::size_t size = at->is_array() ? at->size() : utf16_length(at->as_string());
+        if (key == "length") {
+          made = Value::number(static_cast<double>(size));
+          at = &made;
+        } else if (!json::js::parse_index(key, index) || index >= size) {
+          at = nullptr;
+        } else if (at->is_array()) {
+          at = &at->items()[index];
+        } else {
+          made = Value::string(std::string(utf16_slice(at->as_string(), index, index + 1)));
+          at = &made;
+        }
       } else {
-        at = nullptr;  // null, booleans, numbers and unknown keys: undefined
+        at = nullptr;  // null, booleans, numbers: undefined
       }
-      if (!next.is_null()) {
-        made = std::move(next);
-        at = &made;
-      }
-      if (at == nullptr) return false;
     }
-    if (at == &made) out.set(std::move(made));
-    else out.ref = at;
+    if (at == nullptr) return false;
+    if (at == &made) return out.set(std::move(made));
+    out.ref = at;
     return true;
   }
 
@@ -732,13 +668,12 @@ class RuleEvaluator {
       present = static_cast<double>(utf16_length(options->as_string()));
     }
     const Value enough = Value::number(present - static_cast<double>(missing.size()));
-    if (at_least(compare(&enough, need))) missing = Value::array();
-    out.set(std::move(missing));
-    return true;
+    if (compare(&enough, need) & (kEqual | kGreater)) missing = Value::array();
+    return out.set(std::move(missing));
   }
 
   // The operators that take any number of arguments and combine them in order.
-  bool fold(const Rule::Node& node, const Scope& scope, Out& out) {
+  [[gnu::noinline]] bool fold(const Rule::Node& node, const Scope& scope, Out& out) {
     const Op op = node.op;
     // Array.reduce without an initial value: "*" gives a single argument back unconverted.
     if (op == Op::kMul && node.count == 1) return eval(node.first, scope, out);
@@ -758,15 +693,14 @@ class RuleEvaluator {
           const std::size_t add = flat ? v.size() : 1;
           if (op == Op::kMerge && !charge(add)) return false;
           if (!check_array(array.size() + add)) return false;
-          if (flat) array.items().insert(array.items().end(), v.items().begin(), v.items().end());
+          if (flat) for (const Value& e : v.items()) array.push_back(e);
           else array.push_back(arg.take());
           break;
         }
         case Op::kCat:
           // Array.prototype.join: null becomes "", arrays are joined with ",".
-          append_string(text, v, 1);
-          if (text.size() > kMaxStringBytes)
-            return fail(ErrorCode::kLimitExceeded, "cat result longer than " + limit_text(kMaxStringBytes) + " bytes");
+          json::js::append_string(text, v, host_, 1, kMaxRuleDepth);
+          if (text.size() > kMaxStringBytes) return limit("cat result longer than ", kMaxStringBytes, " bytes");
           break;
         case Op::kAdd: total += parse_float(v); break;
         // parseFloat(total) turns -0 into 0, hence the + 0.0.
@@ -780,26 +714,22 @@ class RuleEvaluator {
         }
       }
     }
-    if (op == Op::kArray || op == Op::kMerge) out.set(std::move(array));
-    else if (op == Op::kCat) return charge(text.size() / 64) && set_string(out, std::move(text));
-    else out.set(Value::number(nan ? kNaN : total));
-    return true;
+    if (op == Op::kArray || op == Op::kMerge) return out.set(std::move(array));
+    if (op == Op::kCat) return charge(text.size() / 64) && out.set(Value::string(std::move(text)));
+    return out.set(Value::number(nan ? kNaN : total));
   }
 
   // map, filter, all, none, some: the body runs with each element as the data.
-  bool iterate(const Rule::Node& node, const Scope& scope, Out& out) {
+  [[gnu::noinline]] bool iterate(const Rule::Node& node, const Scope& scope, Out& out) {
     Out source;
     if (node.count > 0 && !eval(node.first, scope, source)) return false;
     const Op op = node.op;
     const bool collect = op == Op::kMap || op == Op::kFilter;
-    Value result = Value::array();
+    const Value& list = source.get();
     // All of nothing is false; none of nothing is true.
-    if (!source.get().is_array() || (!collect && source.get().size() == 0)) {
-      if (!collect) return set_bool(out, op == Op::kNone);
-      out.set(std::move(result));
-      return true;
-    }
-    for (const Value& item : source.get().items()) {
+    if (!list.is_array() || (!collect && list.size() == 0)) return collect ? out.set(Value::array()) : out.boolean(op == Op::kNone);
+    Value result = Value::array();
+    for (const Value& item : list.items()) {
       Out body;
       if (node.count > 1 && !eval(node.first + 1, Scope{&item}, body)) return false;
       if (op == Op::kMap) {
@@ -808,25 +738,45 @@ class RuleEvaluator {
         continue;
       }
       const bool hit = node.count > 1 && truthy(body.get());
-      if (op == Op::kFilter && hit) {
-        if (!check_array(result.size() + 1)) return false;
-        result.push_back(item);
+      if (op == Op::kFilter) {
+        if (hit) {
+          if (!check_array(result.size() + 1)) return false;
+          result.push_back(item);
+        }
+      } else if (hit != (op == Op::kAll)) {
+        // all stops at the first miss, none and some at the first hit.
+        return out.boolean(op == Op::kSome);
       }
-      if (op == Op::kAll && !hit) return set_bool(out, false);
-      if (op != Op::kFilter && op != Op::kAll && hit) return set_bool(out, op == Op::kSome);
     }
-    if (collect) {
-      out.set(std::move(result));
-      return true;
+    return collect ? out.set(std::move(result)) : out.boolean(op != Op::kSome);
+  }
+
+  [[gnu::noinline]] bool reduce(const Rule::Node& node, const Scope& scope, Out& out) {
+    const std::uint32_t n = node.count, first = node.first;
+    Out source, initial;
+    if (n > 0 && !eval(first, scope, source)) return false;
+    if (n > 2 && !eval(first + 2, scope, initial)) return false;
+    Value accumulator = initial.take();
+    const Value& list = source.get();
+    if (list.is_array() && n > 1) {
+      for (const Value& item : list.items()) {
+        Out next;
+        if (!eval(first + 1, Scope{nullptr, &item, &accumulator}, next)) return false;
+        if (next.ref == &accumulator) continue;
+        Value value = next.take();  // may copy a part of the accumulator, so before replacing it
+        accumulator = std::move(value);
+      }
+    } else if (list.is_array() && list.size() != 0) {
+      accumulator = Value();  // no body: every step gives undefined
     }
-    return set_bool(out, op != Op::kSome);
+    return out.set(std::move(accumulator));
   }
 
   const Rule& rule_;
   const RuleHost& host_;
   const EvalContext& ctx_;
   std::size_t steps_ = 0;
-  const Value zero_ = Value::number(0);
+  static inline const Value kZero = Value::number(0);
 };
 
 }  // namespace internal
