@@ -342,6 +342,12 @@ std::string_view type_name(Type type) noexcept {
   return "null";
 }
 
+Value::Value(const Value& other) = default;
+Value::Value(Value&& other) noexcept = default;
+Value& Value::operator=(const Value& other) = default;
+Value& Value::operator=(Value&& other) noexcept = default;
+Value::~Value() = default;
+
 Value Value::boolean(bool b) {
   Value v;
   v.type_ = Type::kBool;

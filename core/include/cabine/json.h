@@ -34,6 +34,13 @@ std::string_view type_name(Type type) noexcept;
 class Value {
  public:
   Value() = default;  // null
+  // Out of line, so that the many places that make and drop values call one
+  // copy of this code instead of inlining three container destructors each.
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value();
   static Value boolean(bool b);
   static Value number(double n);
   static Value string(std::string s);
