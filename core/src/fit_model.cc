@@ -181,11 +181,8 @@ Probs integrated_structural(const FitModel& m, const FitDimension& d, const Post
 std::vector<double> head_features(const FitModel& m, const FitDimension& d, const Posterior& post, const Prior& prior,
                                   const ResolvedProduct& p, double x, std::size_t index, const HistoryStats& hist,
                                   std::span<const double> body_feats) {
-  // Written into a fixed array: 75 push_backs each inlined a capacity check and
-  // a grow call, several kilobytes of wasm.
-  std::array<double, kFitHeadBase> f;
-  std::size_t n = 0;
-  const auto push = [&f, &n](double v) { f[n++] = v; };
+  std::vector<double> f;
+  f.reserve(static_cast<std::size_t>(m.head_feature_count()));
   const double step = d.step;
   // The latent-size model with the brand and category offsets only: product
   // knowledge enters through the product statistics below, which training
@@ -203,81 +200,80 @@ std::vector<double> head_features(const FitModel& m, const FitDimension& d, cons
   const FitSizeStat* by_cat_size = p.category_index >= 0 ? m.find_size_stat(d.dimension, p.category_index, x) : nullptr;
   if (by_cat_size == nullptr) by_cat_size = by_size;
   const double n_hist = hist.n;
-  push(1.0);                                                        // 0 bias
-  push(clip(std::log(s[0] / s[1]), 12));                            // 1-2 latent-size model
-  push(clip(std::log(s[2] / s[1]), 12));
-  push(clip(u, 8));                                                 // 3-6 size difference and uncertainty
-  push(std::fabs(clip(u, 8)));
-  push(std::min(u * u, 64.0));
-  push(clip(post.sd / step, 8));
-  push(clip(p.small_logit, 8));                                     // 7-11 product statistics
-  push(clip(p.large_logit, 8));
-  push(p.log_count);
-  push(clip(p.small_logit, 8) * p.log_count);
-  push(clip(p.large_logit, 8) * p.log_count);
-  push(ioff);                                                       // 12
-  push(clip(p.parent_small_logit, 8));                              // 13-14 category statistics
-  push(clip(p.parent_large_logit, 8));
-  push(res);                                                        // 15-18 body residuals
-  push(z);
-  push(std::min(z * z, 64.0));
-  push(std::min(res * res, 64.0));
-  push(std::log1p(n_hist));                                         // 19-22 the shopper's history
-  push(std::log((hist.n_small + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
-  push(std::log((hist.n_large + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
-  push(n_hist > 0 ? clip((x - hist.size_sum / n_hist) / step, 8) : 0.0);
-  push(zc);                                                         // 23-25
-  push(std::fabs(zc));
-  push(std::min(zc * zc, 64.0));
-  push(pos);                                                        // 26-32 the size within the product's range
-  push((pos - 0.5) * (pos - 0.5));
-  push(std::log(static_cast<double>(n_sizes)));
-  push(index == 0 ? 1.0 : 0.0);
-  push(index + 1 == n_sizes ? 1.0 : 0.0);
-  push(index == 1 ? 1.0 : 0.0);
-  push(index + 2 == n_sizes ? 1.0 : 0.0);
-  push(clip((prior.mean - hi) / step, 8));                          // 33-34 the body beyond the range
-  push(clip((lo - prior.mean) / step, 8));
-  push(by_cat_size ? clip(by_cat_size->small_logit, 8) : clip(m.global.small_logit, 8));  // 35-38 size tables
-  push(by_cat_size ? clip(by_cat_size->large_logit, 8) : clip(m.global.large_logit, 8));
-  push(by_size ? clip(by_size->small_logit, 8) : clip(m.global.small_logit, 8));
-  push(by_size ? clip(by_size->large_logit, 8) : clip(m.global.large_logit, 8));
-  push(by_size ? 1.0 : 0.0);                                        // 39
-  push(p.source == FitSource::kProduct ? 1.0 : 0.0);                // 40
-  push(clip(std::log(s[0] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0)); // 41-42 model terms when history exists
-  push(clip(std::log(s[2] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0));
-  push(prior.from_questionnaire ? 1.0 : 0.0);                       // 43
-  push(clip(ioff * p.log_count, 30));                               // 44
-  push(clip((x - lo) / step, 8));                                   // 45-46 distance to the range's ends
-  push(clip((hi - x) / step, 8));
+  f.push_back(1.0);                                                        // 0 bias
+  f.push_back(clip(std::log(s[0] / s[1]), 12));                            // 1-2 latent-size model
+  f.push_back(clip(std::log(s[2] / s[1]), 12));
+  f.push_back(clip(u, 8));                                                 // 3-6 size difference and uncertainty
+  f.push_back(std::fabs(clip(u, 8)));
+  f.push_back(std::min(u * u, 64.0));
+  f.push_back(clip(post.sd / step, 8));
+  f.push_back(clip(p.small_logit, 8));                                     // 7-11 product statistics
+  f.push_back(clip(p.large_logit, 8));
+  f.push_back(p.log_count);
+  f.push_back(clip(p.small_logit, 8) * p.log_count);
+  f.push_back(clip(p.large_logit, 8) * p.log_count);
+  f.push_back(ioff);                                                       // 12
+  f.push_back(clip(p.parent_small_logit, 8));                              // 13-14 category statistics
+  f.push_back(clip(p.parent_large_logit, 8));
+  f.push_back(res);                                                        // 15-18 body residuals
+  f.push_back(z);
+  f.push_back(std::min(z * z, 64.0));
+  f.push_back(std::min(res * res, 64.0));
+  f.push_back(std::log1p(n_hist));                                         // 19-22 the shopper's history
+  f.push_back(std::log((hist.n_small + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
+  f.push_back(std::log((hist.n_large + 0.25) / (n_hist - hist.n_small - hist.n_large + 1.0)));
+  f.push_back(n_hist > 0 ? clip((x - hist.size_sum / n_hist) / step, 8) : 0.0);
+  f.push_back(zc);                                                         // 23-25
+  f.push_back(std::fabs(zc));
+  f.push_back(std::min(zc * zc, 64.0));
+  f.push_back(pos);                                                        // 26-32 the size within the product's range
+  f.push_back((pos - 0.5) * (pos - 0.5));
+  f.push_back(std::log(static_cast<double>(n_sizes)));
+  f.push_back(index == 0 ? 1.0 : 0.0);
+  f.push_back(index + 1 == n_sizes ? 1.0 : 0.0);
+  f.push_back(index == 1 ? 1.0 : 0.0);
+  f.push_back(index + 2 == n_sizes ? 1.0 : 0.0);
+  f.push_back(clip((prior.mean - hi) / step, 8));                          // 33-34 the body beyond the range
+  f.push_back(clip((lo - prior.mean) / step, 8));
+  f.push_back(by_cat_size ? clip(by_cat_size->small_logit, 8) : clip(m.global.small_logit, 8));  // 35-38 size tables
+  f.push_back(by_cat_size ? clip(by_cat_size->large_logit, 8) : clip(m.global.large_logit, 8));
+  f.push_back(by_size ? clip(by_size->small_logit, 8) : clip(m.global.small_logit, 8));
+  f.push_back(by_size ? clip(by_size->large_logit, 8) : clip(m.global.large_logit, 8));
+  f.push_back(by_size ? 1.0 : 0.0);                                        // 39
+  f.push_back(p.source == FitSource::kProduct ? 1.0 : 0.0);                // 40
+  f.push_back(clip(std::log(s[0] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0)); // 41-42 model terms when history exists
+  f.push_back(clip(std::log(s[2] / s[1]), 12) * (n_hist > 0 ? 1.0 : 0.0));
+  f.push_back(prior.from_questionnaire ? 1.0 : 0.0);                       // 43
+  f.push_back(clip(ioff * p.log_count, 30));                               // 44
+  f.push_back(clip((x - lo) / step, 8));                                   // 45-46 distance to the range's ends
+  f.push_back(clip((hi - x) / step, 8));
   // 47-51 the shopper's size as the history's label-adjusted residuals see it
   const double cust_u = clip(hist.adjusted_sum / (n_hist + 1.0) / step, 8);
   const double zc2 = clip(z - cust_u, 8);
-  push(cust_u);
-  push(zc2);
-  push(std::fabs(zc2));
-  push(std::min(zc2 * zc2, 64.0));
+  f.push_back(cust_u);
+  f.push_back(zc2);
+  f.push_back(std::fabs(zc2));
+  f.push_back(std::min(zc2 * zc2, 64.0));
   const double mean_adj = n_hist > 0 ? hist.adjusted_sum / n_hist : 0.0;
   const double var_adj = n_hist > 0 ? std::max(hist.adjusted_sq / n_hist - mean_adj * mean_adj, 0.0) : 0.0;
-  push(clip(std::sqrt(var_adj + step * step / (n_hist + 1.0)) / step, 8));
+  f.push_back(clip(std::sqrt(var_adj + step * step / (n_hist + 1.0)) / step, 8));
   // 52-55 a product without purchases leans on other signals
   const double fresh = p.source == FitSource::kProduct ? 0.0 : 1.0;
-  push(fresh * res);
-  push(fresh * z);
-  push(fresh * f[35]);
-  push(fresh * f[36]);
+  f.push_back(fresh * res);
+  f.push_back(fresh * z);
+  f.push_back(fresh * f[35]);
+  f.push_back(fresh * f[36]);
   // 56-70 piecewise-linear terms of the three size differences (hinges at -2..2 steps)
   for (const double v : {res, z, zc2})
-    for (int knot = -2; knot <= 2; ++knot) push(std::max(0.0, v - knot));
+    for (int knot = -2; knot <= 2; ++knot) f.push_back(std::max(0.0, v - knot));
   // 71-74 how the product runs, against how this label sits on the shopper
-  push(clip(p.small_logit, 8) * z);
-  push(clip(p.large_logit, 8) * z);
-  push(clip(p.small_logit, 8) * zc2);
-  push(clip(p.large_logit, 8) * zc2);
-  std::vector<double> out(f.begin(), f.begin() + n);
-  out.insert(out.end(), body_feats.begin(), body_feats.end());  // body features
-  out.resize(static_cast<std::size_t>(m.head_feature_count()), 0.0);
-  return out;
+  f.push_back(clip(p.small_logit, 8) * z);
+  f.push_back(clip(p.large_logit, 8) * z);
+  f.push_back(clip(p.small_logit, 8) * zc2);
+  f.push_back(clip(p.large_logit, 8) * zc2);
+  for (double b : body_feats) f.push_back(b);                              // body features
+  f.resize(static_cast<std::size_t>(m.head_feature_count()), 0.0);
+  return f;
 }
 
 Probs head_probs(const FitModel& m, std::span<const double> f) {
@@ -367,8 +363,9 @@ struct Evaluation {
   std::vector<std::string> notes;
 };
 
-Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const std::vector<HistoryItem>& history,
-                            const BodyMeasurements& body) {
+// Fills `e`; a Status rather than a Result<Evaluation> keeps the failure paths short in the wasm.
+Status evaluate(const FitModel& m, const ProductRef& product, const std::vector<HistoryItem>& history,
+                const BodyMeasurements& body, Evaluation& e) {
   if (history.size() > kMaxHistoryRows)
     return error_status(ErrorCode::kInvalidArgument,
                         {"history has ", history.size(), " rows; the limit is ", kMaxHistoryRows});
@@ -376,7 +373,6 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
   if (!body_ok.is_ok()) return error_status(ErrorCode::kInvalidArgument, {"questionnaire: ", body_ok.message()});
   Result<ResolvedProduct> resolved = resolve_product(m, product);
   if (!resolved.is_ok()) return resolved.status();
-  Evaluation e;
   e.product = std::move(resolved).value();
   const FitDimension& d = *e.product.dimension;
   e.body = body_features(m, body);
@@ -422,7 +418,7 @@ Result<Evaluation> evaluate(const FitModel& m, const ProductRef& product, const 
     }
   }
   e.posterior = make_posterior(d, e.prior, sum);
-  return e;
+  return Status::ok();
 }
 
 SizeProbabilities answer_for(const FitModel& m, const Evaluation& e, std::size_t j, double x, const std::string& label) {
@@ -501,9 +497,9 @@ std::string_view fit_reason_name(FitReason reason) {
 Result<FitRecommendation> recommend_size(const FitModel& m, const FitRequest& request) {
   if (!std::isfinite(request.min_confidence) || request.min_confidence < 0 || request.min_confidence > 1)
     return Status(ErrorCode::kInvalidArgument, "minConfidence must be a number from 0 to 1");
-  Result<Evaluation> evaluated = evaluate(m, request.product, request.history, request.questionnaire);
-  if (!evaluated.is_ok()) return evaluated.status();
-  const Evaluation& e = evaluated.value();
+  Evaluation e;
+  Status evaluated = evaluate(m, request.product, request.history, request.questionnaire, e);
+  if (!evaluated.is_ok()) return evaluated;
   const ResolvedProduct& p = e.product;
   const FitDimension& d = *p.dimension;
 
@@ -580,9 +576,9 @@ HistoryItem history_item_from(const Purchase& purchase) {
 
 Result<SizeProbabilities> predict_fit(const FitModel& m, const ProductRef& product, std::string_view size,
                                       const std::vector<HistoryItem>& history, const BodyMeasurements& body) {
-  Result<Evaluation> evaluated = evaluate(m, product, history, body);
-  if (!evaluated.is_ok()) return evaluated.status();
-  const Evaluation& e = evaluated.value();
+  Evaluation e;
+  Status evaluated = evaluate(m, product, history, body, e);
+  if (!evaluated.is_ok()) return evaluated;
   Result<SizeValue> v = parse_size(e.product.system, size);
   if (!v.is_ok()) return v.status();
   // The size's position in the product's list: its own index, or the nearest value's.

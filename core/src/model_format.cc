@@ -174,7 +174,11 @@ std::string section_name(std::uint32_t tag) {
   return cat({"tag_", tag});
 }
 
-Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
+namespace {
+
+// parse_model's stages. Returning a Status rather than a Result<Model> from each
+// of the many checks keeps every failure path short in the wasm.
+Status parse_into(std::span<const std::uint8_t> bytes, Model& model) {
   const std::size_t n = bytes.size();
   if (n == 0) return Status(ErrorCode::kModelEmpty, "the model file is empty (0 bytes)");
   if (n > kMaxModelBytes)
@@ -213,7 +217,6 @@ Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
     return error_status(ErrorCode::kModelChecksumMismatch, {"payload checksum mismatch (stored ", hex32(stored_crc),
                                                             ", computed ", hex32(actual_crc), "): the file is corrupt"});
 
-  Model model;
   model.info.format_major = major;
   model.info.format_minor = minor;
   model.info.total_bytes = static_cast<std::uint32_t>(n);
@@ -279,6 +282,15 @@ Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
   }
 
   for (SectionSpan& s : sections) model.info.sections.push_back(std::move(s.info));
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Model> parse_model(std::span<const std::uint8_t> bytes) {
+  Model model;
+  Status status = parse_into(bytes, model);
+  if (!status.is_ok()) return status;
   return model;
 }
 
