@@ -114,6 +114,12 @@ struct AudienceSet::Audience {
   std::vector<Clause> clauses;
 };
 
+AudienceSet::AudienceSet() = default;
+AudienceSet::AudienceSet(AudienceSet&&) noexcept = default;
+AudienceSet& AudienceSet::operator=(AudienceSet&&) noexcept = default;
+AudienceSet::~AudienceSet() = default;
+std::size_t AudienceSet::size() const noexcept { return audiences_.size(); }
+
 Result<AudienceSet> AudienceSet::compile(std::string_view spec_text) {
   Result<json::Value> parsed = json::parse(spec_text, {kMaxAudiencesBytes, kMaxRuleDepth + 4, kMaxArrayLength}, "audiences");
   if (!parsed.is_ok()) return parsed.status();
@@ -170,7 +176,7 @@ Result<AudienceSet> AudienceSet::compile(std::string_view spec_text) {
       return spec_error("entry " + at + " needs an \"id\" of 1 to 64 letters, digits, '_', '-' or '.'");
     const std::string name = "audience \"" + id->as_string() + "\": ";
     for (const auto& other : set.audiences_)
-      if (other->id == id->as_string()) return spec_error(name + "the id is used twice");
+      if (other.id == id->as_string()) return spec_error(name + "the id is used twice");
     const json::Value* description = a.find("description");
     if (description != nullptr && (!description->is_string() || description->as_string().size() > 200))
       return spec_error(name + "\"description\" must be a string of at most 200 bytes");
@@ -206,7 +212,7 @@ Result<AudienceSet> AudienceSet::compile(std::string_view spec_text) {
           audience.clauses.push_back({json::pointer_append("", rule.keys()[k]), clipped_text(single), std::move(clause).value()});
       }
     }
-    set.audiences_.push_back(std::make_shared<const Audience>(std::move(audience)));
+    set.audiences_.push_back(std::move(audience));
   }
   set.spec_ = json::write(spec, LexemeOnlyHost());
   return set;
@@ -215,7 +221,8 @@ Result<AudienceSet> AudienceSet::compile(std::string_view spec_text) {
 std::vector<AudienceMatch> AudienceSet::match(const json::Value& data, const RuleHost& host, double now_ms) const {
   std::vector<AudienceMatch> out;
   out.reserve(audiences_.size());
-  for (const auto& a : audiences_) {
+  for (const Audience& audience : audiences_) {
+    const Audience* a = &audience;
     AudienceMatch m{a->id, false, {}};
     Result<bool> holds = a->rule.matches(data, saved_groups_, host, now_ms);
     if (!holds.is_ok()) {

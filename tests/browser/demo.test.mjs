@@ -49,7 +49,7 @@ test('the demo shows the model info under a strict CSP, on desktop and at 360 px
     assert.match(await page.textContent('[data-field=createdAt]'), /^\d{4}-\d\d-\d\dT/);
     assert.match(await page.textContent('[data-field=dataFingerprint]'), /^[0-9a-f]{64}$/);
     const sections = await page.locator('#sections tbody tr td:first-child').allTextContents();
-    assert.deepEqual(sections, ['strings', 'metadata', 'fit']);
+    assert.deepEqual(sections, ['strings', 'metadata', 'fit', 'audiences']);
     await page.locator('#worker-status.ok').waitFor({ timeout: 15_000 });
     assert.match(await page.textContent('#worker-status'), /module Worker loaded model “cabine-demo”/);
     const response = await page.request.get(origin);

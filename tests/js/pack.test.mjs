@@ -13,7 +13,8 @@ test('the packed tarball installs into an empty folder and imports', { timeout: 
   try {
     const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
     const files = packed[0].files.map((f) => f.path).sort();
-    assert.deepEqual(files, ['README.md', 'dist/cabine-core.js', 'dist/cabine-core.wasm', 'dist/cabine.d.ts', 'dist/cabine.js', 'dist/node.js', 'package.json'].sort());
+    assert.deepEqual(files, ['README.md', 'dist/cabine-core.js', 'dist/cabine-core.wasm', 'dist/cabine.d.ts', 'dist/cabine.js',
+    'dist/cabine.js.map', 'dist/node.js', 'package.json'].sort());
     const app = join(work, 'app');
     execFileSync('mkdir', [app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));

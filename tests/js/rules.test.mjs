@@ -101,7 +101,7 @@ for (const [name, build, code, pattern] of [
     'LIMIT_EXCEEDED', /data: an array longer than 100000 elements at \/list/],
   ['an `in` over an array of 10^6 elements (in the rule)', () => [{ in: ['x', new Array(1e6).fill(1)] }, {}],
     'LIMIT_EXCEEDED', /rule: an array longer than 100000 elements at \/in\/1/],
-  ['a 5 MB rule', () => [{ cat: ['x'.repeat(5 * 1024 * 1024)] }, {}], 'LIMIT_EXCEEDED', /rule is 524\d+ bytes; the limit is 1048576/],
+  ['a 5 MB rule', () => [{ cat: ['x'.repeat(5 * 1024 * 1024)] }, {}], 'LIMIT_EXCEEDED', /^rule is more than 1048576 bytes; the limit is 1048576$/],
 ]) {
   test(`${name} gets an error in well under a second`, () => {
     const [rule, data] = build();

@@ -220,8 +220,14 @@ const pointerToken = (key) => String(key).replaceAll('~', '~0').replaceAll('/', 
  */
 function toBoundedJson(value, what, limits, maxBytes) {
   const stack = [[value, 1, '']];
+  let atLeast = 0;  // a lower bound of the JSON text's size in bytes
+  const tooLarge = () => new CabineError('LIMIT_EXCEEDED', `${what} is more than ${maxBytes} bytes; the limit is ${maxBytes}`);
   while (stack.length > 0) {
     const [v, depth, path] = stack.pop();
+    if (typeof v === 'string') {
+      if ((atLeast += v.length + 2) > maxBytes) throw tooLarge();
+      continue;
+    }
     if (typeof v !== 'object' || v === null) continue;
     if (depth > limits.maxRuleDepth) {
       throw new CabineError('LIMIT_EXCEEDED', `${what}: nesting deeper than ${limits.maxRuleDepth} levels at ${path || '/'}`);
@@ -230,11 +236,16 @@ function toBoundedJson(value, what, limits, maxBytes) {
       if (v.length > limits.maxArrayLength) {
         throw new CabineError('LIMIT_EXCEEDED', `${what}: an array longer than ${limits.maxArrayLength} elements at ${path || '/'}`);
       }
-      for (let i = v.length - 1; i >= 0; i--) if (typeof v[i] === 'object' && v[i] !== null) stack.push([v[i], depth + 1, `${path}/${i}`]);
+      if ((atLeast += 2 * v.length) > maxBytes) throw tooLarge();
+      for (let i = v.length - 1; i >= 0; i--) {
+        const child = v[i];
+        if ((typeof child === 'object' && child !== null) || typeof child === 'string') stack.push([child, depth + 1, `${path}/${i}`]);
+      }
     } else if (typeof v.toJSON !== 'function') {
       for (const key of Object.keys(v)) {
         const child = v[key];
-        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1, `${path}/${pointerToken(key)}`]);
+        if ((atLeast += key.length + 4) > maxBytes) throw tooLarge();
+        if ((typeof child === 'object' && child !== null) || typeof child === 'string') stack.push([child, depth + 1, `${path}/${pointerToken(key)}`]);
       }
     }
   }

@@ -85,13 +85,18 @@ struct AudienceMatch {
 
 class AudienceSet {
  public:
+  AudienceSet();
+  AudienceSet(AudienceSet&&) noexcept;
+  AudienceSet& operator=(AudienceSet&&) noexcept;
+  ~AudienceSet();
+
   // Validates and compiles a spec. Errors name the audience and the path:
   // `audience "fr_gold": unknown operator "$foo" at /audiences/1/growthbook/$foo`.
   static Result<AudienceSet> compile(std::string_view spec_text);
 
   const ProfileConfig& profile_config() const noexcept { return profile_; }
   const json::Value& saved_groups() const noexcept { return saved_groups_; }
-  std::size_t size() const noexcept { return audiences_.size(); }
+  std::size_t size() const noexcept;
   // The spec as compact JSON, as it is stored in the model.
   const std::string& spec() const noexcept { return spec_; }
 
@@ -103,7 +108,7 @@ class AudienceSet {
   std::string spec_;
   ProfileConfig profile_;
   json::Value saved_groups_;
-  std::vector<std::shared_ptr<const Audience>> audiences_;
+  std::vector<Audience> audiences_;
 };
 
 // What rules see: the declared attributes, plus the derived features at now_ms
