@@ -52,4 +52,32 @@ Result<std::vector<AudienceMatch>> Engine::match_audiences(double now_ms, const 
   return model_->audiences->match(rule_data(profile_, now_ms, profile_config()), host, now_ms);
 }
 
+ModelScores Engine::score(double now_ms) const {
+  ModelScores scores;
+  (void)now_ms;  // WIRE: learned models (learned.h) score rule_data here
+  return scores;
+}
+
+Result<Decision> Engine::decide(std::string_view slot_id, double now_ms, const RuleHost& host) const {
+  if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
+  if (!model_->decisions)
+    return Status(ErrorCode::kInvalidArgument, "the model '" + model_->info.header.model_id + "' has no decisions section");
+  const json::Value data = rule_data(profile_, now_ms, profile_config());
+  std::vector<std::string> audiences;
+  if (model_->audiences)
+    for (const AudienceMatch& m : model_->audiences->match(data, host, now_ms))
+      if (m.matched) audiences.push_back(m.id);
+  const ModelScores scores = score(now_ms);
+  const json::Value* id = profile_.attributes().find("id");
+  DecisionSet::Context context;
+  context.data = &data;
+  context.scores = &scores;
+  context.audiences = &audiences;
+  context.profile = &profile_;
+  context.visitor_id = id != nullptr ? std::string_view(id->as_string()) : std::string_view();
+  context.model_id = model_->info.header.model_id;
+  context.now_ms = now_ms;
+  return model_->decisions->decide(slot_id, context, host);
+}
+
 }  // namespace cabine

@@ -159,7 +159,8 @@ Status decode_metadata(std::span<const std::uint8_t> content, std::uint8_t minor
 bool is_known_tag(std::uint32_t tag) {
   return tag == static_cast<std::uint32_t>(SectionTag::kStrings) ||
          tag == static_cast<std::uint32_t>(SectionTag::kMetadata) || tag == static_cast<std::uint32_t>(SectionTag::kFit) ||
-         tag == static_cast<std::uint32_t>(SectionTag::kAudiences);
+         tag == static_cast<std::uint32_t>(SectionTag::kAudiences) || tag == static_cast<std::uint32_t>(SectionTag::kLearned) ||
+         tag == static_cast<std::uint32_t>(SectionTag::kDecisions);
 }
 
 }  // namespace
@@ -170,6 +171,8 @@ std::string section_name(std::uint32_t tag) {
     case SectionTag::kMetadata: return "metadata";
     case SectionTag::kFit: return "fit";
     case SectionTag::kAudiences: return "audiences";
+    case SectionTag::kLearned: return "learned";
+    case SectionTag::kDecisions: return "decisions";
   }
   return cat({"tag_", tag});
 }
@@ -280,6 +283,16 @@ Status parse_into(std::span<const std::uint8_t> bytes, Model& model) {
     if (!compiled.is_ok()) return malformed_section("audiences", compiled.status().message());
     model.audiences = std::move(compiled).value();
   }
+  if (const SectionSpan* learned = find(SectionTag::kLearned)) {
+    // Validated by learned.h's reader when the engine takes the model (engine.cc).
+    model.learned.emplace(reinterpret_cast<const char*>(learned->content.data()), learned->content.size());
+  }
+  if (const SectionSpan* decisions = find(SectionTag::kDecisions)) {
+    const std::string_view text(reinterpret_cast<const char*>(decisions->content.data()), decisions->content.size());
+    Result<DecisionSet> compiled = DecisionSet::compile(text);
+    if (!compiled.is_ok()) return malformed_section("decisions", compiled.status().message());
+    model.decisions = std::move(compiled).value();
+  }
 
   for (SectionSpan& s : sections) model.info.sections.push_back(std::move(s.info));
   return Status::ok();
@@ -363,6 +376,16 @@ Result<std::vector<std::uint8_t>> encode_model(const ModelContent& content) {
     if (!compiled.is_ok()) return Status(ErrorCode::kInvalidArgument, compiled.status().message());
     const std::string& spec = compiled.value().spec();
     sections.push_back({static_cast<std::uint32_t>(SectionTag::kAudiences), false, std::vector<std::uint8_t>(spec.begin(), spec.end())});
+  }
+  if (content.learned) {
+    sections.push_back({static_cast<std::uint32_t>(SectionTag::kLearned), false,
+                        std::vector<std::uint8_t>(content.learned->begin(), content.learned->end())});
+  }
+  if (content.decisions) {
+    Result<DecisionSet> compiled = DecisionSet::compile(*content.decisions);
+    if (!compiled.is_ok()) return Status(ErrorCode::kInvalidArgument, compiled.status().message());
+    const std::string& spec = compiled.value().spec();
+    sections.push_back({static_cast<std::uint32_t>(SectionTag::kDecisions), false, std::vector<std::uint8_t>(spec.begin(), spec.end())});
   }
 
   ByteWriter table;

@@ -230,6 +230,34 @@ json::Value Profile::derive_features(double now_ms, const ProfileConfig& config)
   return f;
 }
 
+int Profile::renders_within(std::string_view content, double days, double now_ms) const {
+  for (const Renders& r : renders_) {
+    if (r.content != content) continue;
+    int n = 0;
+    for (const std::int64_t t : r.times_ms)
+      if (static_cast<double>(t) > now_ms - days * kDayMs && static_cast<double>(t) <= now_ms) ++n;
+    return n;
+  }
+  return 0;
+}
+
+void Profile::record_render(std::string_view content, double time_ms) {
+  const auto t = static_cast<std::int64_t>(std::round(time_ms));
+  auto it = std::find_if(renders_.begin(), renders_.end(), [&](const Renders& r) { return r.content == content; });
+  if (it == renders_.end()) {
+    if (renders_.size() >= kMaxRenderedContents) {
+      auto stalest = std::min_element(renders_.begin(), renders_.end(),
+                                      [](const Renders& a, const Renders& b) { return a.times_ms.back() < b.times_ms.back(); });
+      renders_.erase(stalest);
+    }
+    renders_.push_back({std::string(content), {}});
+    it = renders_.end() - 1;
+  }
+  it->times_ms.push_back(t);
+  std::sort(it->times_ms.begin(), it->times_ms.end());
+  if (it->times_ms.size() > kMaxRendersPerContent) it->times_ms.erase(it->times_ms.begin());
+}
+
 std::string Profile::save() const {
   std::string out = "{\"v\":" + int_text(kProfileVersion) + ",\"attributes\":" + json::write(attributes_, LexemeOnlyHost());
   out += ",\"counts\":[";
@@ -251,6 +279,14 @@ std::string Profile::save() const {
       out += "," + int_text(a.micro) + "," + int_text(a.updated_ms) + "]";
     }
   }
+  out += "],\"renders\":[";
+  for (std::size_t i = 0; i < renders_.size(); ++i) {
+    out += i ? ",[" : "[";
+    json::append_quoted(out, renders_[i].content);
+    out += ",[";
+    for (std::size_t k = 0; k < renders_[i].times_ms.size(); ++k) out += (k ? "," : "") + int_text(renders_[i].times_ms[k]);
+    out += "]]";
+  }
   out += "]}";
   return out;
 }
@@ -271,7 +307,7 @@ class ProfileReader {
     if (version->as_number() != kProfileVersion)
       return bad("version " + (version->lexeme().empty() ? std::string("?") : version->lexeme()) + " is not " +
                  int_text(kProfileVersion) + ", the version this reader knows");
-    static constexpr const char* kKeys[] = {"v", "attributes", "counts", "starts", "events", "cents", "times", "depth", "channel", "device", "categories", "brands"};
+    static constexpr const char* kKeys[] = {"v", "attributes", "counts", "starts", "events", "cents", "times", "depth", "channel", "device", "categories", "brands", "renders"};
     for (const std::string& key : root.keys())
       if (std::none_of(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }))
         return bad("unknown field \"" + key + "\"");
@@ -291,6 +327,7 @@ class ProfileReader {
     if (s.is_ok()) s = text_field(root, "device", p.device_);
     if (s.is_ok()) s = affinities(root, "categories", p.categories_);
     if (s.is_ok()) s = affinities(root, "brands", p.brands_);
+    if (s.is_ok()) s = renders(root, p.renders_);
     if (!s.is_ok()) return s;
     p.purchase_cents_ = cents[0];
     p.return_cents_ = cents[1];
@@ -333,6 +370,28 @@ class ProfileReader {
     if (v == nullptr || !v->is_string() || v->as_string().size() > kMaxEventFieldBytes)
       return bad(std::string("\"") + key + "\" must be a string of at most 200 bytes");
     out = v->as_string();
+    return Status::ok();
+  }
+  // "renders": [[content, [times ascending...]], ...]; optional (older saves have none).
+  static Status renders(const json::Value& root, std::vector<Renders>& out) {
+    const json::Value* v = root.find("renders");
+    if (v == nullptr) return Status::ok();
+    const std::string what = "\"renders\" must be an array of at most 100 [content, [times]] entries of at most 32 ascending times";
+    if (!v->is_array() || v->size() > kMaxRenderedContents) return bad(what);
+    for (const json::Value& e : v->items()) {
+      if (!e.is_array() || e.size() != 2 || !e.items()[0].is_string() || e.items()[0].as_string().empty() ||
+          e.items()[0].as_string().size() > kMaxEventFieldBytes || !e.items()[1].is_array() || e.items()[1].size() == 0 ||
+          e.items()[1].size() > kMaxRendersPerContent)
+        return bad(what);
+      Renders r{e.items()[0].as_string(), {}};
+      for (const json::Value& t : e.items()[1].items()) {
+        if (!is_integer(t, 0) || (!r.times_ms.empty() && t.as_number() < static_cast<double>(r.times_ms.back()))) return bad(what);
+        r.times_ms.push_back(static_cast<std::int64_t>(t.as_number()));
+      }
+      for (const Renders& seen : out)
+        if (seen.content == r.content) return bad("\"renders\" names \"" + r.content + "\" twice");
+      out.push_back(std::move(r));
+    }
     return Status::ok();
   }
   static Status affinities(const json::Value& root, const char* key, std::vector<Affinity>& out) {

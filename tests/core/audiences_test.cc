@@ -83,7 +83,7 @@ TEST(Audiences, BadSpecsNameTheAudienceAndThePath) {
 }
 
 TEST(Audiences, TheModelSectionRoundTripsAndABadOneKeepsTheOldModel) {
-  ModelContent content{testing::test_header("rules"), {}, {}, std::string(kSpec)};
+  ModelContent content{testing::test_header("rules"), {}, {}, std::string(kSpec), {}, {}};
   const Result<std::vector<std::uint8_t>> file = encode_model(content);
   ASSERT_TRUE(file.is_ok()) << file.status().to_string();
   Engine engine;

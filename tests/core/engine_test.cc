@@ -49,7 +49,7 @@ TEST(Engine, FailedLoadKeepsPreviousModel) {
 TEST(Engine, SuccessfulLoadReplacesModel) {
   Engine engine;
   ASSERT_TRUE(engine.load_model(golden_v1_0()).is_ok());
-  ModelContent content{testing::test_header("second"), {{"k", "v"}}, {}, {}};
+  ModelContent content{testing::test_header("second"), {{"k", "v"}}, {}, {}, {}, {}};
   const auto second = encode_model(content);
   ASSERT_TRUE(second.is_ok());
   ASSERT_TRUE(engine.load_model(second.value()).is_ok());

@@ -185,7 +185,7 @@ TEST(FitInference, PredictFitMatchesRecommendation) {
 }
 
 TEST(FitModelFile, RoundTripsThroughTheModelFileAndTheEngine) {
-  ModelContent content{testing::test_header("fit"), {}, model(), {}};
+  ModelContent content{testing::test_header("fit"), {}, model(), {}, {}, {}};
   const std::vector<std::uint8_t> bytes = encode_model(content).value();
   Engine engine;
   ASSERT_TRUE(engine.load_model(bytes).is_ok());
@@ -205,7 +205,7 @@ TEST(FitModelFile, RoundTripsThroughTheModelFileAndTheEngine) {
 
 // Damage inside the fit section (with a repaired checksum) is a clean MODEL_MALFORMED_SECTION or a valid model.
 TEST(FitModelFile, SurvivesDamageInsideTheFitSection) {
-  ModelContent content{testing::test_header("fit"), {}, model(), {}};
+  ModelContent content{testing::test_header("fit"), {}, model(), {}, {}, {}};
   const std::vector<std::uint8_t> bytes = encode_model(content).value();
   std::mt19937 rng(5);
   int malformed = 0;
@@ -240,7 +240,7 @@ TEST(FitModelFile, NumericProductIdsRoundTrip) {
   FitModel m = model();
   for (std::size_t i = 0; i < m.products.size(); ++i) m.products[i].params.name = std::to_string(1000 + 7 * i * i);
   m.products.back().params.name = "90071992547409";  // large but below 2^53
-  ModelContent content{testing::test_header("ids"), {}, m, {}};
+  ModelContent content{testing::test_header("ids"), {}, m, {}, {}, {}};
   const Result<Model> loaded = parse_model(encode_model(content).value());
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   for (std::size_t i = 0; i < m.products.size(); ++i) EXPECT_EQ(loaded.value().fit->products[i].params.name, m.products[i].params.name);

@@ -43,7 +43,7 @@ TEST(GoldenModel, V1_0LoadsWithItsContents) {
 // The writer still produces the golden bytes from the golden contents: v1.0 encoding is frozen.
 TEST(GoldenModel, WriterReproducesV1_0Bytes) {
   const Model m = parse_model(golden_v1_0()).value();
-  ModelContent content{m.info.header, m.metadata, {}, {}};
+  ModelContent content{m.info.header, m.metadata, {}, {}, {}, {}};
   Result<std::vector<std::uint8_t>> encoded = encode_model(content);
   ASSERT_TRUE(encoded.is_ok()) << encoded.status().to_string();
   EXPECT_EQ(encoded.value(), golden_v1_0());
@@ -221,7 +221,7 @@ TEST(ModelLoader, SurvivesRandomDamage) {
 }
 
 TEST(ModelWriter, RejectsInvalidContentNamingTheField) {
-  ModelContent content{test_header(""), {}, {}, {}};
+  ModelContent content{test_header(""), {}, {}, {}, {}, {}};
   Result<std::vector<std::uint8_t>> r = encode_model(content);
   EXPECT_EQ(r.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("model_id"), std::string::npos);
@@ -238,7 +238,7 @@ TEST(ModelWriter, RejectsInvalidContentNamingTheField) {
 
 // Strings shared by several entries are stored once.
 TEST(ModelWriter, RoundTripsAndInternsStrings) {
-  ModelContent content{test_header(), {{"a", "same"}, {"b", "same"}, {"c", ""}}, {}, {}};
+  ModelContent content{test_header(), {{"a", "same"}, {"b", "same"}, {"c", ""}}, {}, {}, {}, {}};
   Result<std::vector<std::uint8_t>> encoded = encode_model(content);
   ASSERT_TRUE(encoded.is_ok());
   Result<Model> loaded = parse_model(encoded.value());

@@ -59,6 +59,19 @@ class Engine {
 
   const ProfileConfig& profile_config() const noexcept;
 
+  // What the model's learned models say about the visitor at now_ms: every
+  // propensity, every uplift (with its quadrant) and the segment. Empty
+  // without a learned section.
+  ModelScores score(double now_ms) const;
+
+  // Decides one slot of the model's decisions section for the visitor
+  // (decisions.h). The visitor id for the holdout is the declared attribute
+  // "id" (a string). NO_MODEL, or INVALID_ARGUMENT for a model without
+  // decisions or an unknown slot.
+  Result<Decision> decide(std::string_view slot_id, double now_ms, const RuleHost& host) const;
+  // Counts a rendered decision against its content's frequency cap.
+  void mark_rendered(std::string_view content, double now_ms) { profile_.record_render(content, now_ms); }
+
  private:
   std::unique_ptr<const Model> model_;
   Profile profile_;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cabine/audiences.h"
+#include "cabine/decisions.h"
 #include "cabine/fit_model.h"
 #include "cabine/status.h"
 
@@ -48,6 +49,8 @@ enum class SectionTag : std::uint32_t {
   kFit = 16,      // the fit model (fit_model.h); written as required
   kAudiences = 32,  // rule audiences and the profile settings (audiences.h): the spec as
                     // compact UTF-8 JSON, compiled when the model loads; written as optional
+  kLearned = 48,    // propensity, uplift and segment models (learned.h), compact JSON; optional
+  kDecisions = 64,  // slots, their candidate contents and the holdout (decisions.h), compact JSON; optional
 };
 
 // The model header: who made the model, when, and from what.
@@ -83,6 +86,8 @@ struct Model {
   std::vector<std::pair<std::string, std::string>> metadata;  // unique keys, file order
   std::optional<FitModel> fit;  // present when the file has a fit section
   std::optional<AudienceSet> audiences;  // present when the file has an audiences section
+  std::optional<std::string> learned;    // the learned-models JSON (learned.h), when present
+  std::optional<DecisionSet> decisions;  // present when the file has a decisions section
 };
 
 // Parses and validates a model file. On failure the code says which check
@@ -113,6 +118,8 @@ struct ModelContent {
   std::vector<std::pair<std::string, std::string>> metadata;
   std::optional<FitModel> fit;
   std::optional<std::string> audiences;  // an audiences spec (JSON text, audiences.h)
+  std::optional<std::string> learned;    // learned models (JSON text, learned.h)
+  std::optional<std::string> decisions;  // a decisions spec (JSON text, decisions.h)
 };
 
 // Encodes a model as format v1. Fails with INVALID_ARGUMENT when a field breaks

@@ -56,6 +56,15 @@ inline constexpr std::size_t kMaxAffinityKeys = 50;             // categories an
 inline constexpr double kMaxPrice = 1e9;
 inline constexpr double kMaxTimeMs = 8.64e15;                   // the largest JS Date
 inline constexpr int kProfileVersion = 1;
+inline constexpr std::size_t kMaxRendersPerContent = 32;
+inline constexpr std::size_t kMaxRenderedContents = 100;
+
+// The render times of one content, oldest first (frequency caps).
+struct Renders {
+  std::string content;
+  std::vector<std::int64_t> times_ms;
+  friend bool operator==(const Renders&, const Renders&) = default;
+};
 
 // Reads an event object: {"type", "time" (ms), "productId", "category",
 // "brand", "price", "channel", "device"}. Unknown keys are an error, so a typo
@@ -105,6 +114,13 @@ class Profile {
   std::int64_t count(EventType type) const noexcept { return counts_[static_cast<int>(type)]; }
   std::int64_t events() const noexcept { return total_events_; }
 
+  // Frequency caps (decisions.h): renders of `content` in the `days` before now_ms.
+  int renders_within(std::string_view content, double days, double now_ms) const;
+  // Records that `content` was rendered at time_ms. The profile keeps the latest
+  // kMaxRendersPerContent times per content for kMaxRenderedContents contents
+  // (the one rendered least recently is dropped first).
+  void record_render(std::string_view content, double time_ms);
+
   // The features at `now_ms` as a JSON object (names in docs/profile.md).
   json::Value derive_features(double now_ms, const ProfileConfig& config) const;
 
@@ -125,6 +141,7 @@ class Profile {
   std::int64_t session_depth_ = 0;     // events in the current session
   std::string channel_, device_;
   std::vector<Affinity> categories_, brands_;
+  std::vector<Renders> renders_;
 };
 
 // 2^(-elapsed / half_life) for elapsed, half_life > 0, computed with + - * /
