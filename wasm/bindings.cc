@@ -249,6 +249,48 @@ val match_audiences(double now_ms) {
   return out;
 }
 
+val scores_to_js(const cabine::ModelScores& scores) {
+  val out = val::object();
+  val propensity = val::object();
+  for (const auto& [name, p] : scores.propensity) propensity.set(name, p);
+  out.set("propensity", propensity);
+  val uplift = val::object();
+  for (const cabine::UpliftEstimate& u : scores.uplift) {
+    val entry = val::object();
+    entry.set("pTreated", u.p_treated);
+    entry.set("pControl", u.p_control);
+    entry.set("uplift", u.uplift);
+    entry.set("quadrant", u.quadrant);
+    uplift.set(u.name, entry);
+  }
+  out.set("uplift", uplift);
+  out.set("segment", scores.segment.empty() ? val::null() : val(scores.segment));
+  out.set("segmentConfidence", scores.segment_confidence);
+  return out;
+}
+
+val decide(const std::string& slot, double now_ms) {
+  cabine::Result<cabine::Decision> r = engine().decide(slot, now_ms, rule_host());
+  if (!r.is_ok()) return failure(r.status());
+  const cabine::Decision& d = r.value();
+  val out = ok();
+  out.set("slot", d.slot);
+  out.set("content", d.content.empty() ? val::null() : val(d.content));
+  out.set("holdout", d.holdout);
+  out.set("reason", d.reason);
+  val audiences = val::array();
+  for (const std::string& a : d.audiences) audiences.call<void>("push", a);
+  out.set("audiences", audiences);
+  out.set("scores", scores_to_js(d.scores));
+  out.set("expectedGain", d.expected_gain);
+  out.set("exposure", d.exposure);
+  return out;
+}
+
+void mark_rendered(const std::string& content, double now_ms) { engine().mark_rendered(content, now_ms); }
+
+val scores(double now_ms) { return scores_to_js(engine().score(now_ms)); }
+
 val evaluate_rule(const std::string& rule, const std::string& data, const std::string& language,
                   const std::string& saved_groups, double now_ms) {
   cabine::Result<cabine::RuleLanguage> lang = cabine::rule_language_from_name(language);
@@ -304,6 +346,9 @@ EMSCRIPTEN_BINDINGS(cabine) {
   emscripten::function("profile", &profile);
   emscripten::function("matchAudiences", &match_audiences);
   emscripten::function("evaluateRule", &evaluate_rule);
+  emscripten::function("decide", &decide);
+  emscripten::function("markRendered", &mark_rendered);
+  emscripten::function("scores", &scores);
   emscripten::function("errorCodes", &error_codes);
   emscripten::function("versions", &versions);
   emscripten::function("heapStats", &heap_stats);

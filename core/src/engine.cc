@@ -62,12 +62,18 @@ Result<Decision> Engine::decide(std::string_view slot_id, double now_ms, const R
   if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
   if (!model_->decisions)
     return Status(ErrorCode::kInvalidArgument, "the model '" + model_->info.header.model_id + "' has no decisions section");
-  const json::Value data = rule_data(profile_, now_ms, profile_config());
+  json::Value data = rule_data(profile_, now_ms, profile_config());
   std::vector<std::string> audiences;
   if (model_->audiences)
     for (const AudienceMatch& m : model_->audiences->match(data, host, now_ms))
       if (m.matched) audiences.push_back(m.id);
   const ModelScores scores = score(now_ms);
+  // Candidates' rules also see the matched audiences and the segment.
+  json::Value ids = json::Value::array();
+  for (const std::string& a : audiences) ids.push_back(json::Value::string(a));
+  json::Value* features = data.find("features");
+  features->set("audiences", std::move(ids));
+  features->set("segment", scores.segment.empty() ? json::Value() : json::Value::string(scores.segment));
   const json::Value* id = profile_.attributes().find("id");
   DecisionSet::Context context;
   context.data = &data;

@@ -72,3 +72,15 @@ void productPage;
 void misuse;
 void audiences;
 void audienceMisuse;
+
+function decisions(cabine: Cabine): string {
+  const d = cabine.decide('home_banner', { now: new Date() });
+  const content: string | null = d.content;
+  const exposure = cabine.markRendered(d);
+  const quadrant = cabine.scores().uplift['email']?.quadrant;
+  // @ts-expect-error: assignment is a closed set
+  const bad: typeof d.assignment = 'control';
+  void bad;
+  return `${content} ${exposure.renderedAt} ${d.assignment} ${quadrant}`;
+}
+void decisions;

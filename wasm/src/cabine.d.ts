@@ -287,6 +287,18 @@ export interface Cabine {
   evaluateRule(rule: JsonValue, data?: JsonValue, language?: RuleLanguage, options?: EvaluateRuleOptions): JsonValue;
   /** Every rule audience of the model in service against the visitor, in one call. NO_MODEL before a model. */
   matchAudiences(options?: { now?: Date | number }): readonly AudienceMatch[];
+  /** What the model's learned models say about the visitor: propensities, uplift with quadrants, segment. */
+  scores(options?: { now?: Date | number }): ModelScores;
+  /**
+   * Decides what a page slot shows this visitor. Throws NO_MODEL, or
+   * INVALID_ARGUMENT for an unknown slot or a model without decisions.
+   */
+  decide(slotId: string, options?: { now?: Date | number }): Decision;
+  /**
+   * Reports that the decision's slot rendered: counts it against the content's
+   * frequency cap and returns the exposure record to send to analytics.
+   */
+  markRendered(decision: Decision, options?: { now?: Date | number }): RenderedExposure;
 
   /** Current wasm memory figures. */
   memoryStats(): MemoryStats;
@@ -366,6 +378,54 @@ export interface AudienceMatch {
   readonly matched: boolean;
   /** Which conditions held, which one failed, or the evaluation error. */
   readonly reason: string;
+}
+
+export type UpliftQuadrant = 'persuadable' | 'sure_thing' | 'lost_cause' | 'sleeping_dog';
+
+export interface UpliftScore {
+  readonly pTreated: number;
+  readonly pControl: number;
+  /** pTreated − pControl. */
+  readonly uplift: number;
+  readonly quadrant: UpliftQuadrant;
+}
+
+export interface ModelScores {
+  /** P(event) per propensity model. */
+  readonly propensity: Readonly<Record<string, number>>;
+  readonly uplift: Readonly<Record<string, UpliftScore>>;
+  /** The learned segment's name, or null without a segment model. */
+  readonly segment: string | null;
+  readonly segmentConfidence: number;
+}
+
+/** The record a page sends to its analytics once a decided slot has rendered. */
+export interface Exposure {
+  readonly slot: string;
+  readonly content: string | null;
+  readonly assignment: 'treatment' | 'holdout';
+  readonly visitorId: string;
+  readonly modelId: string;
+  readonly decidedAt: number;
+}
+
+export interface RenderedExposure extends Exposure {
+  readonly renderedAt: number;
+}
+
+export interface Decision {
+  readonly slot: string;
+  /** The content to show, or null when nothing is eligible. */
+  readonly content: string | null;
+  /** 'holdout': the visitor is in the model's holdout share and gets the control. */
+  readonly assignment: 'treatment' | 'holdout';
+  /** The audiences, propensities and uplift that drove it, and what was passed over. */
+  readonly reason: string;
+  readonly audiences: readonly string[];
+  readonly scores: ModelScores;
+  /** uplift × value − cost of a chosen incentive; 0 otherwise. */
+  readonly expectedGain: number;
+  readonly exposure: Exposure;
 }
 
 /**

@@ -428,6 +428,52 @@ class Cabine {
     return Object.freeze(raw.audiences.map((a) => Object.freeze(a)));
   }
 
+  /**
+   * What the model's learned models say about the visitor now (or at options.now):
+   * { propensity: {name: P}, uplift: {name: {pTreated, pControl, uplift, quadrant}}, segment, segmentConfidence }.
+   */
+  scores(options = {}) {
+    if (typeof options !== 'object' || options === null) throw invalid(`options must be an object, got ${describe(options)}`);
+    return this.#core.scores(checkNow(options.now, 'options.now'));
+  }
+
+  /**
+   * Decides what a page slot shows this visitor: { slot, content, assignment:
+   * 'treatment' | 'holdout', reason, audiences, scores, expectedGain, exposure }.
+   * Emit `exposure` to analytics only once the slot has rendered: call markRendered(decision).
+   */
+  decide(slotId, options = {}) {
+    checkString(slotId, 'slotId', { required: true });
+    if (typeof options !== 'object' || options === null) throw invalid(`options must be an object, got ${describe(options)}`);
+    const now = checkNow(options.now, 'options.now');
+    const raw = this.#core.decide(slotId, now);
+    this.#check(raw);
+    return Object.freeze({
+      slot: raw.slot,
+      content: raw.content,
+      assignment: raw.holdout ? 'holdout' : 'treatment',
+      reason: raw.reason,
+      audiences: Object.freeze(raw.audiences),
+      scores: raw.scores,
+      expectedGain: raw.expectedGain,
+      exposure: Object.freeze(JSON.parse(raw.exposure)),
+    });
+  }
+
+  /**
+   * Reports that a decision's slot rendered: counts it against the content's
+   * frequency cap (kept in the profile) and returns the exposure record for the
+   * page's analytics, with the render time.
+   */
+  markRendered(decision, options = {}) {
+    if (typeof decision !== 'object' || decision === null || typeof decision.exposure !== 'object') {
+      throw invalid(`markRendered expects a decision returned by decide(), got ${describe(decision)}`);
+    }
+    const now = checkNow(options.now, 'options.now');
+    if (decision.content !== null) this.#core.markRendered(String(decision.content), now);
+    return Object.freeze({ ...decision.exposure, renderedAt: now });
+  }
+
   #check(raw) {
     if (!raw.ok) throw new CabineError(raw.code, raw.message);
   }

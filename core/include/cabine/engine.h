@@ -65,8 +65,9 @@ class Engine {
   ModelScores score(double now_ms) const;
 
   // Decides one slot of the model's decisions section for the visitor
-  // (decisions.h). The visitor id for the holdout is the declared attribute
-  // "id" (a string). NO_MODEL, or INVALID_ARGUMENT for a model without
+  // (decisions.h). Candidates' rules see rule_data plus features.audiences
+  // (the matched audience ids) and features.segment. The visitor id for the
+  // holdout is the declared attribute "id" (a string). NO_MODEL, or INVALID_ARGUMENT for a model without
   // decisions or an unknown slot.
   Result<Decision> decide(std::string_view slot_id, double now_ms, const RuleHost& host) const;
   // Counts a rendered decision against its content's frequency cap.
