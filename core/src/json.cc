@@ -59,11 +59,80 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return n;
 }
 
-// The value of a checked decimal literal ("-12.5e3", ".5", "5."). Exact (one
-// rounding) for up to 19 significant digits when the result's power of ten is
-// within ±22 (every literal a rule or a profile normally holds); otherwise
-// within a few units in the last place. Written here because the C library's
-// strtod brings long-double arithmetic that would double the core's wasm size.
+// An unsigned integer of any size, little-endian 32-bit limbs: just what
+// decimal_value needs to compare a decimal literal with a binary midpoint
+// exactly.
+class BigInt {
+ public:
+  explicit BigInt(std::uint64_t v) {
+    for (; v != 0; v >>= 32) limbs_.push_back(static_cast<std::uint32_t>(v));
+  }
+  void multiply(std::uint32_t m) {
+    std::uint64_t carry = 0;
+    for (std::uint32_t& limb : limbs_) {
+      const std::uint64_t t = static_cast<std::uint64_t>(limb) * m + carry;
+      limb = static_cast<std::uint32_t>(t);
+      carry = t >> 32;
+    }
+    if (carry != 0) limbs_.push_back(static_cast<std::uint32_t>(carry));
+  }
+  void multiply_pow5(int n) {
+    for (; n >= 13; n -= 13) multiply(1220703125u);  // 5^13
+    std::uint32_t m = 1;
+    while (n-- > 0) m *= 5;
+    multiply(m);
+  }
+  void shift_left(int bits) {
+    if (limbs_.empty() || bits <= 0) return;
+    const std::size_t words = static_cast<std::size_t>(bits / 32);
+    const int rest = bits % 32;
+    limbs_.insert(limbs_.begin(), words, 0u);
+    if (rest != 0) {
+      std::uint32_t carry = 0;
+      for (std::size_t i = words; i < limbs_.size(); ++i) {
+        const std::uint32_t limb = limbs_[i];
+        limbs_[i] = (limb << rest) | carry;
+        carry = limb >> (32 - rest);
+      }
+      if (carry != 0) limbs_.push_back(carry);
+    }
+  }
+  friend int compare(const BigInt& a, const BigInt& b) {
+    if (a.limbs_.size() != b.limbs_.size()) return a.limbs_.size() < b.limbs_.size() ? -1 : 1;
+    for (std::size_t i = a.limbs_.size(); i-- > 0;)
+      if (a.limbs_[i] != b.limbs_[i]) return a.limbs_[i] < b.limbs_[i] ? -1 : 1;
+    return 0;
+  }
+
+ private:
+  std::vector<std::uint32_t> limbs_;
+};
+
+// Sign of mantissa·10^exp10 - k·2^exp2, exactly.
+int compare_decimal_binary(std::uint64_t mantissa, int exp10, std::uint64_t k, int exp2) {
+  BigInt left(mantissa), right(k);
+  if (exp10 >= 0) left.multiply_pow5(exp10);
+  else right.multiply_pow5(-exp10);
+  // What is left of both sides is a power of two.
+  const int shift = exp10 - exp2;
+  if (shift >= 0) left.shift_left(shift);
+  else right.shift_left(-shift);
+  return compare(left, right);
+}
+
+double from_bits(std::uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+// The value of a checked decimal literal ("-12.5e3", ".5", "5."), correctly
+// rounded (to nearest, ties to even) from its first 19 significant digits;
+// later digits only break an exact tie upwards. The common case (digits up to
+// 2^53, a power of ten within ±22) is one exact multiplication or division; otherwise an estimate within a few units in the last place
+// is corrected by comparing the literal with the midpoints around it in exact
+// integer arithmetic. Written here because the C library's strtod brings
+// long-double arithmetic that would double the core's wasm size.
 double decimal_value(std::string_view s) {
   static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -72,7 +141,7 @@ double decimal_value(std::string_view s) {
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) ++i;
   std::uint64_t mantissa = 0;
   int digits = 0, exp10 = 0;
-  bool fraction = false;
+  bool fraction = false, truncated = false;
   for (; i < s.size(); ++i) {
     const char c = s[i];
     if (c == '.') {
@@ -84,8 +153,9 @@ double decimal_value(std::string_view s) {
       mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
       if (mantissa != 0) ++digits;
       if (fraction) --exp10;
-    } else if (!fraction) {
-      ++exp10;
+    } else {
+      if (c != '0') truncated = true;
+      if (!fraction) ++exp10;
     }
   }
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
@@ -96,13 +166,48 @@ double decimal_value(std::string_view s) {
     for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) e = e < 100000 ? e * 10 + (s[i] - '0') : e;
     exp10 += minus ? -e : e;
   }
+  const auto sign = [&](double v) { return negative ? -v : v; };
+  if (mantissa == 0) return sign(0.0);
+  // Beyond these the literal is certainly infinite or zero (the largest
+  // double is 1.8e308, the smallest 4.9e-324).
+  if (exp10 + digits > 310) return sign(INFINITY);
+  if (exp10 + digits < -330) return sign(0.0);
   double v = static_cast<double>(mantissa);
-  if (mantissa != 0) {
-    for (; exp10 > 22; exp10 -= 22) v *= 1e22;
-    for (; exp10 < -22; exp10 += 22) v /= 1e22;
-    v = exp10 >= 0 ? v * kPow10[exp10] : v / kPow10[-exp10];
+  if (!truncated && mantissa <= (std::uint64_t{1} << 53) && exp10 >= -22 && exp10 <= 22)
+    return sign(exp10 >= 0 ? v * kPow10[exp10] : v / kPow10[-exp10]);
+  int e = exp10;
+  for (; e > 22; e -= 22) v *= 1e22;
+  for (; e < -22; e += 22) v /= 1e22;
+  v = e >= 0 ? v * kPow10[e] : v / kPow10[-e];
+  std::uint64_t bits;
+  v = std::isinf(v) ? 1.7976931348623157e308 : v;
+  std::memcpy(&bits, &v, sizeof bits);
+  if (bits == 0) bits = 1;
+  // Step to the neighbour while the literal lies beyond the midpoint on that
+  // side; the estimate is a few steps off at most.
+  for (int step = 0; step < 64; ++step) {
+    const int biased = static_cast<int>(bits >> 52);
+    const std::uint64_t fraction_bits = bits & ((std::uint64_t{1} << 52) - 1);
+    const std::uint64_t m = biased == 0 ? fraction_bits : fraction_bits | (std::uint64_t{1} << 52);
+    const int exp2 = (biased == 0 ? 1 : biased) - 1075;  // value = m · 2^exp2
+    const bool odd = (m & 1) != 0;
+    const int above = compare_decimal_binary(mantissa, exp10, 2 * m + 1, exp2 - 1);
+    if (above > 0 || (above == 0 && (truncated || odd))) {
+      ++bits;
+      if ((bits >> 52) == 0x7FF) return sign(INFINITY);
+      continue;
+    }
+    // Below the lowest value of a binade the spacing halves.
+    const bool binade_start = fraction_bits == 0 && biased > 1;
+    const int below = binade_start ? compare_decimal_binary(mantissa, exp10, 4 * m - 1, exp2 - 2)
+                                   : compare_decimal_binary(mantissa, exp10, 2 * m - 1, exp2 - 1);
+    if (below < 0 || (below == 0 && !truncated && odd)) {
+      if (--bits == 0) return sign(0.0);
+      continue;
+    }
+    break;
   }
-  return negative ? -v : v;
+  return sign(from_bits(bits));
 }
 
 }  // namespace
