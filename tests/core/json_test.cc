@@ -46,17 +46,28 @@ TEST(Json, RepeatedMemberNamesAreRefused) {
   EXPECT_EQ(parse(big + ",\"x\":1}").status().message(), "JSON: an object with more than 10000 members at /");
 }
 
+// Every literal reads as the nearest double, ties to even, as JavaScript (and strtod) read it.
 TEST(Json, DecimalsReadAsJavaScriptReadsThem) {
-  const char* literals[] = {"0.1", "3.14", "-2.5e-3", "123456789012345678", "1e22", "1e23", "4.9e-324", "1.7976931348623157e308", "0.30000000000000004"};
-  const double expected[] = {0.1, 3.14, -2.5e-3, 123456789012345678.0, 1e22, 1e23, 4.9e-324, 1.7976931348623157e308, 0.30000000000000004};
-  for (std::size_t i = 0; i < std::size(literals); ++i) {
-    const double v = must_parse(literals[i]).as_number();
-    EXPECT_NEAR(v, expected[i], std::fabs(expected[i]) * 4e-16) << literals[i];
-  }
-  EXPECT_EQ(must_parse("0.1").as_number(), 0.1);  // the common case is exact
+  const char* literals[] = {"0.1", "3.14", "-2.5e-3", "123456789012345678", "1e22", "1e23", "4.9e-324",
+                            "1.7976931348623157e308", "0.30000000000000004", "-0.49537799999999998",
+                            "2.2250738585072011e-308",  // the largest subnormal
+                            "2.4703282292062327e-324",  // just under half the smallest subnormal: 0
+                            "2.4703282292062328e-324",  // just over: the smallest subnormal
+                            "9007199254740993",         // 2^53 + 1, a tie: to even, 2^53
+                            "9007199254740995",         // 2^53 + 3, a tie: to even, 2^53 + 4
+                            "1.7976931348623158e308",   // rounds down to the largest double
+                            "1.7976931348623159e308",   // past the largest double's upper midpoint: infinity
+                            "7.2057594037927933e16", "1e-400", "123456789012345678901234567890"};
+  const double expected[] = {0.1, 3.14, -2.5e-3, 123456789012345678.0, 1e22, 1e23, 4.9e-324, 1.7976931348623157e308,
+                             0.30000000000000004, -0.49537799999999998, 0x0.fffffffffffffp-1022, 0.0, 0x1p-1074,
+                             0x1p53, 0x1.0000000000002p53, 0x1.fffffffffffffp1023, INFINITY, 0x1p56, 0.0,
+                             1.2345678901234568e29};
+  static_assert(std::size(literals) == std::size(expected));
+  for (std::size_t i = 0; i < std::size(literals); ++i) EXPECT_EQ(must_parse(literals[i]).as_number(), expected[i]) << literals[i];
   EXPECT_EQ(must_parse("49.99").as_number(), 49.99);
   EXPECT_EQ(must_parse("1e400").as_number(), INFINITY);
   EXPECT_EQ(must_parse("-0").as_number(), 0.0);
+  EXPECT_TRUE(std::signbit(must_parse("-0").as_number()));
 }
 
 TEST(Json, SyntaxErrorsNameLineAndColumn) {
