@@ -87,7 +87,7 @@ int run_bundle(const std::vector<std::string>& argv) {
       if (m.audiences && !content.audiences) content.audiences = m.audiences->spec();
       if (m.learned) {
         if (content.learned) throw CliError{model_path + ": learned models come from two included models; train them into one file"};
-        content.learned = std::move(m.learned);
+        content.learned = m.learned->to_json();
       }
       inputs.push_back(model_path);
     }

@@ -13,5 +13,9 @@ int run_train(const std::vector<std::string>& args);
 int run_predict_fit(const std::vector<std::string>& args);
 int run_synth(const std::vector<std::string>& args);
 int run_features(const std::vector<std::string>& args);
+int run_train_propensity(const std::vector<std::string>& args);
+int run_train_uplift(const std::vector<std::string>& args);
+int run_train_segments(const std::vector<std::string>& args);
+int run_score(const std::vector<std::string>& args);
 
 }  // namespace cabine::cli

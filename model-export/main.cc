@@ -27,6 +27,22 @@ commands:
   predict-fit --model MODEL --history FILE --queries FILE --out FILE
                                         P(too small), P(fit), P(too large) and the suggested size per query,
                                         each from that customer's own rows in the history file
+  train-propensity --data FILE --outcome COL --features COLS --name NAME --out MODEL
+        [--categorical COLS] [--numeric COLS] [--bucketize COLS] [--max-levels 100]
+        [--l2 1.0] [--max-iterations 50] [--holdout 0.3] [--seed N]
+                                        logistic regression P(outcome) on the features (CSV columns, which
+                                        are also the paths the browser reads); held-out AUC and calibration
+  train-uplift --data FILE --treatment-col COL --treatment VALUE --control VALUE --outcome COL
+        --features COLS --name NAME --out MODEL [--method two_model|class_transformation]
+        [--persuadable-min X] [--sleeping-dog-min X] [--sure-thing-min X] [feature and fit options]
+                                        uplift of the treatment over the control; held-out Qini, uplift@30%
+  train-segments --data FILE --features COLS --out MODEL [--k K | --k-range 2..8] [--seed N]
+        [--restarts 4] [--silhouette-sample 2000] [feature options]
+                                        k-means++ segments, k chosen by silhouette; named by their traits
+  score --model MODEL --input FILE --out FILE
+                                        every learned model on every CSV row, as the browser scores it
+                                        (train-* add to MODEL, replacing a model of the same name; a MODEL
+                                        ending in .json holds the learned models alone, as JSON)
   synth --customers N --products M --out DIR [--seed N]
                                         a synthetic purchase log with the true sizes and offsets beside it
   bundle  --config FILE --out MODEL     write a model from a bundle config (docs/model-export.md)
@@ -58,6 +74,10 @@ int main(int argc, char** argv) {
       {"predict-fit", run_predict_fit},
       {"synth", run_synth},
       {"features", run_features},
+      {"train-propensity", run_train_propensity},
+      {"train-uplift", run_train_uplift},
+      {"train-segments", run_train_segments},
+      {"score", run_score},
   };
   auto it = commands.find(args[0]);
   if (it == commands.end()) {

@@ -52,10 +52,27 @@ Result<std::vector<AudienceMatch>> Engine::match_audiences(double now_ms, const 
   return model_->audiences->match(rule_data(profile_, now_ms, profile_config()), host, now_ms);
 }
 
+namespace {
+
+// The learned models' answers in the form decisions and the JS layer take.
+ModelScores scores_of(const Model* model, const json::Value& data) {
+  ModelScores out;
+  if (model == nullptr || !model->learned) return out;
+  LearnedScores s = model->learned->score(data);
+  for (PropensityScore& p : s.propensity) out.propensity.emplace_back(std::move(p.name), p.p);
+  for (UpliftScore& u : s.uplift)
+    out.uplift.push_back({std::move(u.name), u.p_treated, u.p_control, u.uplift, std::string(quadrant_name(u.quadrant))});
+  if (s.segment) {
+    out.segment = std::move(s.segment->name);
+    out.segment_confidence = s.segment->confidence;
+  }
+  return out;
+}
+
+}  // namespace
+
 ModelScores Engine::score(double now_ms) const {
-  ModelScores scores;
-  (void)now_ms;  // WIRE: learned models (learned.h) score rule_data here
-  return scores;
+  return scores_of(model_.get(), rule_data(profile_, now_ms, profile_config()));
 }
 
 Result<Decision> Engine::decide(std::string_view slot_id, double now_ms, const RuleHost& host) const {
@@ -67,7 +84,7 @@ Result<Decision> Engine::decide(std::string_view slot_id, double now_ms, const R
   if (model_->audiences)
     for (const AudienceMatch& m : model_->audiences->match(data, host, now_ms))
       if (m.matched) audiences.push_back(m.id);
-  const ModelScores scores = score(now_ms);
+  const ModelScores scores = scores_of(model_.get(), data);
   // Candidates' rules also see the matched audiences and the segment.
   json::Value ids = json::Value::array();
   for (const std::string& a : audiences) ids.push_back(json::Value::string(a));

@@ -284,8 +284,10 @@ Status parse_into(std::span<const std::uint8_t> bytes, Model& model) {
     model.audiences = std::move(compiled).value();
   }
   if (const SectionSpan* learned = find(SectionTag::kLearned)) {
-    // Validated by learned.h's reader when the engine takes the model (engine.cc).
-    model.learned.emplace(reinterpret_cast<const char*>(learned->content.data()), learned->content.size());
+    const std::string_view text(reinterpret_cast<const char*>(learned->content.data()), learned->content.size());
+    Result<LearnedModels> parsed = LearnedModels::from_json(text);
+    if (!parsed.is_ok()) return malformed_section("learned", parsed.status().message());
+    model.learned = std::move(parsed).value();
   }
   if (const SectionSpan* decisions = find(SectionTag::kDecisions)) {
     const std::string_view text(reinterpret_cast<const char*>(decisions->content.data()), decisions->content.size());

@@ -18,7 +18,8 @@ let modelPath;
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'cabine-decisions-'));
   writeFileSync(join(dir, 'audiences.json'), JSON.stringify({
-    audiences: [{ id: 'dress_lover', jsonlogic: { '>=': [{ var: ['features.category_affinity.dress', 0] }, 3] } }],
+    // Three views a second ago score just under 3 (30-day half-life), and 2.49 eight days later.
+    audiences: [{ id: 'dress_lover', jsonlogic: { '>=': [{ var: ['features.category_affinity.dress', 0] }, 2.8] } }],
   }));
   writeFileSync(join(dir, 'decisions.json'), JSON.stringify({
     holdout: { share: 0.2, seed: 'js-test' },

@@ -18,6 +18,7 @@
 #include "cabine/audiences.h"
 #include "cabine/decisions.h"
 #include "cabine/fit_model.h"
+#include "cabine/learned.h"
 #include "cabine/status.h"
 
 namespace cabine {
@@ -86,7 +87,7 @@ struct Model {
   std::vector<std::pair<std::string, std::string>> metadata;  // unique keys, file order
   std::optional<FitModel> fit;  // present when the file has a fit section
   std::optional<AudienceSet> audiences;  // present when the file has an audiences section
-  std::optional<std::string> learned;    // the learned-models JSON (learned.h), when present
+  std::optional<LearnedModels> learned;  // present when the file has a learned section
   std::optional<DecisionSet> decisions;  // present when the file has a decisions section
 };
 
