@@ -45,29 +45,10 @@ nlohmann::ordered_json to_nlohmann(const json::Value& v) {
   return nullptr;
 }
 
-// --at: milliseconds since 1970, or an ISO date "YYYY-MM-DD[THH:MM:SS[.sss]Z]".
-double parse_time(const std::string& text) {
-  if (const auto ms = parse_decimal(text); ms && *ms >= 0 && *ms <= kMaxTimeMs) return std::round(*ms);
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-  double s = 0;
-  char tail = 0;
-  const int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%c", &y, &mo, &d, &h, &mi, &s, &tail);
-  if ((n != 3 && n != 7) || (n == 7 && tail != 'Z') || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s >= 61)
-    throw CliError{"--at must be milliseconds since 1970 or an ISO-8601 UTC time such as 2026-12-01 or 2026-12-01T12:00:00Z"};
-  // Days from civil (H. Hinnant).
-  const int yy = y - (mo <= 2);
-  const int era = (yy >= 0 ? yy : yy - 399) / 400;
-  const int yoe = yy - era * 400;
-  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const double days = era * 146097.0 + doe - 719468.0;
-  return days * 86400000.0 + h * 3600000.0 + mi * 60000.0 + std::round(s * 1000);
-}
-
 }  // namespace
 
 int run_features(const std::vector<std::string>& argv) {
-  Args args(argv, {"events", "out", "at", "format", "model", "audiences", "max-bad-fraction"}, {});
+  Args args(argv, {"events", "out", "at", "format", "model", "audiences", "max-bad-fraction", "label", "label-days"}, {});
   const std::string events_path = args.require("events");
   const std::string out_path = args.require("out");
   const std::string format = args.get("format").value_or("jsonl");
@@ -86,12 +67,31 @@ int run_features(const std::vector<std::string>& argv) {
     settings_from = *spec_path;
   }
 
+  ReplayOptions replay_options;
+  const std::string label = args.get("label").value_or(""), label_days = args.get("label-days").value_or("");
+  if (!label.empty() || !label_days.empty()) {
+    if (label.empty() || label_days.empty() || !args.get("at"))
+      throw CliError{"--label and --label-days go together, and need --at (the moment the features are taken)"};
+    const std::string& type = label;
+    bool known = false;
+    for (int t = 0; t < kEventTypeCount; ++t)
+      if (event_type_name(static_cast<EventType>(t)) == type) replay_options.label_type = static_cast<EventType>(t), known = true;
+    if (!known) throw CliError{"--label must be an event type (session_start, view, search, add_to_cart, purchase, return), not \"" + type + "\""};
+    const double days = parse_plain_number(label_days);
+    if (!(days > 0 && days <= 3650)) throw CliError{"--label-days must be a number of days from 0 (exclusive) to 3650"};
+    replay_options.labels = true;
+    replay_options.label_window_ms = days * 86400000.0;
+    replay_options.cutoff_ms = parse_time(*args.get("at"));
+  }
+  const std::string label_column = replay_options.labels
+      ? "label_" + label + "_" + label_days + "d" : std::string();
+
   const auto started = std::chrono::steady_clock::now();
   const std::vector<std::uint8_t> bytes = read_file(events_path);
   std::fprintf(stderr, "replaying %s (%.1f MB) with the profile settings of %s (half-life %g days)...\n", events_path.c_str(),
                static_cast<double>(bytes.size()) / 1e6, settings_from.c_str(), config.half_life_days);
   const EventLogReplay replay =
-      replay_event_log(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), config);
+      replay_event_log(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), config, replay_options);
   for (std::size_t i = 0; i < replay.skipped.size() && i < 10; ++i)
     std::fprintf(stderr, "warning: %s:%zu: %s (line skipped)\n", events_path.c_str(), replay.skipped[i].line,
                  replay.skipped[i].message.c_str());
@@ -102,24 +102,35 @@ int run_features(const std::vector<std::string>& argv) {
                    " lines are bad, more than --max-bad-fraction " + std::to_string(max_bad)};
   const double at = args.get("at") ? parse_time(*args.get("at")) : std::max(0.0, replay.latest_ms);
 
+  // With labels, customers whose first event comes after --at have no
+  // features to learn from and are left out.
+  std::size_t written = 0;
   std::string out;
   if (format == "jsonl") {
     for (const CustomerProfile& c : replay.customers) {
+      if (replay_options.labels && !c.has_features) continue;
       nlohmann::ordered_json line;
       line["customerId"] = c.customer_id;
       line["features"] = to_nlohmann(c.profile.derive_features(at, config));
+      if (replay_options.labels) line[label_column] = c.label ? 1 : 0;
       out += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      ++written;
     }
   } else {
-    // One row per customer: the scalar features (affinity maps are left to jsonl).
+    // One row per customer: the scalar features (affinity maps are left to
+    // jsonl), each column named by the path the browser reads it from
+    // ("features.recency_days"), so the CSV trains learned models directly.
     const json::Value names = Profile().derive_features(at, config);
     std::vector<std::string> columns;
     for (std::size_t i = 0; i < names.size(); ++i)
       if (!names.items()[i].is_object()) columns.push_back(names.keys()[i]);
     out = "customer_id";
-    for (const std::string& c : columns) out += "," + c;
+    for (const std::string& c : columns) out += ",features." + c;
+    if (replay_options.labels) out += "," + label_column;
     out += "\n";
     for (const CustomerProfile& c : replay.customers) {
+      if (replay_options.labels && !c.has_features) continue;
+      ++written;
       const json::Value f = c.profile.derive_features(at, config);
       out += csv_escape(c.customer_id);
       for (const std::string& name : columns) {
@@ -131,13 +142,20 @@ int run_features(const std::vector<std::string>& argv) {
         }
         else if (v->is_string()) out += csv_escape(v->as_string());
       }
+      if (replay_options.labels) out += c.label ? ",1" : ",0";
       out += "\n";
     }
   }
   write_file_atomically(out_path, std::vector<std::uint8_t>(out.begin(), out.end()));
-  std::printf("replayed %zu events for %zu customers in %.2f s (%zu lines skipped); features at %s written to %s\n",
+  std::printf("replayed %zu events for %zu customers in %.2f s (%zu lines skipped); features at %s of %zu customers written to %s\n",
               replay.events, replay.customers.size(), seconds_since(started), replay.skipped.size(),
-              format_iso8601_utc(static_cast<std::uint64_t>(at)).c_str(), out_path.c_str());
+              format_iso8601_utc(static_cast<std::uint64_t>(at)).c_str(), written, out_path.c_str());
+  if (replay_options.labels) {
+    std::size_t positives = 0;
+    for (const CustomerProfile& c : replay.customers) positives += c.has_features && c.label;
+    std::printf("label %s: %zu of %zu customers had a %s in the %s days after %s\n", label_column.c_str(), positives, written,
+                label.c_str(), label_days.c_str(), format_iso8601_utc(static_cast<std::uint64_t>(at)).c_str());
+  }
   return 0;
 }
 

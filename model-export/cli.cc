@@ -13,6 +13,7 @@
 
 #include "cabine/fit_data.h"
 #include "cabine/hash.h"
+#include "cabine/profile.h"
 
 namespace cabine::cli {
 
@@ -111,6 +112,24 @@ std::uint64_t creation_time_ms() {
   }
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+}
+
+double parse_time(const std::string& text, const char* option) {
+  if (const auto ms = parse_decimal(text); ms && *ms >= 0 && *ms <= kMaxTimeMs) return std::round(*ms);
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  double s = 0;
+  char tail = 0;
+  const int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%c", &y, &mo, &d, &h, &mi, &s, &tail);
+  if ((n != 3 && n != 7) || (n == 7 && tail != 'Z') || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s >= 61)
+    throw CliError{std::string("--") + option + " must be milliseconds since 1970 or an ISO-8601 UTC time such as 2026-12-01 or 2026-12-01T12:00:00Z"};
+  // Days from civil (H. Hinnant).
+  const int yy = y - (mo <= 2);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const double days = era * 146097.0 + doe - 719468.0;
+  return days * 86400000.0 + h * 3600000.0 + mi * 60000.0 + std::round(s * 1000);
 }
 
 std::string format_iso8601_utc(std::uint64_t ms) {

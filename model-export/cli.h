@@ -50,6 +50,8 @@ std::array<std::uint8_t, 32> fingerprint_files(const std::vector<std::string>& p
 std::uint64_t creation_time_ms();
 // "2026-12-03T16:58:26.000Z"
 std::string format_iso8601_utc(std::uint64_t ms);
+// A time option: milliseconds since 1970, or an ISO date "YYYY-MM-DD[THH:MM:SS[.sss]Z]".
+double parse_time(const std::string& text, const char* option = "at");
 
 // --option values: a fraction in [0, 1], a whole number in [1, max].
 double parse_fraction(const std::optional<std::string>& text, double fallback, const char* option);

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "cabine/csv.h"
+#include "cabine/engine.h"
+#include "cabine/rule_host.h"
 #include "cabine/learned.h"
 #include "cabine/model_format.h"
 #include "cabine/version.h"
@@ -321,58 +323,132 @@ int run_train_segments(const std::vector<std::string>& argv) {
   return 0;
 }
 
+// score: every row of --input through the models, as the browser scores a
+// visitor whose declared attributes are that row. With a model file the rows
+// go through the engine the wasm module wraps (a fresh profile per row, the
+// row as setAttributes, then scores, matchAudiences and decide for every slot
+// at --now); with a .json of learned models, through LearnedModels::score.
 int run_score(const std::vector<std::string>& argv) {
-  Args args(argv, {"model", "input", "out"}, {});
+  Args args(argv, {"model", "input", "out", "now"}, {});
   const std::string model_path = args.require("model"), input_path = args.require("input"), out_path = args.require("out");
+  const double now = args.get("now") ? parse_time(*args.get("now"), "now") : static_cast<double>(creation_time_ms());
   const auto started = std::chrono::steady_clock::now();
-  const LearnedModels models = load_learned(model_path);
-  if (models.empty()) throw CliError{model_path + ": the learned models are empty"};
+
+  Engine engine;
+  LearnedModels json_models;
+  const LearnedModels* models = nullptr;
+  if (is_json_path(model_path)) {
+    json_models = load_learned(model_path);
+    models = &json_models;
+  } else {
+    const Status loaded = engine.load_model(read_file(model_path));
+    if (!loaded.is_ok()) throw CliError{model_path + ": " + loaded.to_string()};
+    if (engine.model()->learned) models = &*engine.model()->learned;
+  }
+  const Model* model = engine.model();
+  const bool audiences = model != nullptr && model->audiences && model->audiences->size() > 0;
+  const std::vector<std::string> slots = model != nullptr && model->decisions ? model->decisions->slot_ids() : std::vector<std::string>();
+  if ((models == nullptr || models->empty()) && !audiences && slots.empty())
+    throw CliError{model_path + ": the model has no learned models, audiences or decisions to score"};
   const CsvTable table = load_table(input_path);
+  std::fprintf(stderr, "scoring %zu rows at %s...\n", table.rows.size(), format_iso8601_utc(static_cast<std::uint64_t>(now)).c_str());
 
   std::string out;
   const auto header = [&](const std::string& column) { out += (out.empty() ? "" : ",") + csv_escape(column); };
-  for (const PropensityModel& m : models.propensity) header("p_" + m.name);
-  for (const UpliftModel& m : models.uplift) {
-    header("uplift_" + m.name);
-    header("p_treated_" + m.name);
-    header("p_control_" + m.name);
-    header("quadrant_" + m.name);
+  if (models != nullptr) {
+    for (const PropensityModel& m : models->propensity) header("p_" + m.name);
+    for (const UpliftModel& m : models->uplift) {
+      header("uplift_" + m.name);
+      header("p_treated_" + m.name);
+      header("p_control_" + m.name);
+      header("quadrant_" + m.name);
+    }
+    if (models->segments) {
+      header("segment");
+      header("segment_confidence");
+    }
   }
-  if (models.segments) {
-    header("segment");
-    header("segment_confidence");
+  if (audiences) header("audiences");
+  for (const std::string& slot : slots) {
+    header("content_" + slot);
+    header("assignment_" + slot);
   }
   out += "\n";
+
   char buf[64];
-  const auto number = [&](double v, bool first) {
-    if (!first) out += ',';
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
+  const auto cell = [&](std::string_view text) {
+    if (out.back() != '\n') out += ',';
+    out += text;
   };
-  for (const CsvRow& row : table.rows) {
-    // Exactly what the browser calls: the row as rule data, then score().
-    const LearnedScores s = models.score(row_to_data(table, row));
-    bool first = true;
-    for (const PropensityScore& p : s.propensity) number(p.p, first), first = false;
-    for (const UpliftScore& u : s.uplift) {
-      number(u.uplift, first);
-      number(u.p_treated, false);
-      number(u.p_control, false);
-      out += ',';
-      out += quadrant_name(u.quadrant);
-      first = false;
+  const auto number = [&](double v) {
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    cell(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  };
+  NativeRuleHost host;
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    const CsvRow& row = table.rows[i];
+    json::Value data = row_to_data(table, row);
+    ModelScores scores;
+    if (model != nullptr) {
+      // The row's "features.<name>" columns (a features CSV) stand for the
+      // visitor's derived features; the other columns are declared attributes.
+      json::Value attributes = json::Value::object(), features;
+      for (std::size_t k = 0; k < data.size(); ++k) {
+        const std::string& key = data.keys()[k];
+        if (key.rfind("features.", 0) == 0) {
+          if (features.is_null()) features = json::Value::object();
+          features.set(key.substr(9), data.items()[k]);
+        } else {
+          attributes.set(key, data.items()[k]);
+        }
+      }
+      engine.forget();
+      const Status set = engine.set_attributes(json::write(attributes, host));
+      if (!set.is_ok()) throw CliError{input_path + ":" + std::to_string(row.line) + ": " + set.to_string()};
+      data = engine.rule_data_at(now);
+      if (!features.is_null()) {
+        json::Value* derived = data.find("features");
+        for (std::size_t k = 0; k < features.size(); ++k) derived->set(features.keys()[k], features.items()[k]);
+      }
+      scores = engine.score(data).value();
+    } else {
+      scores = score_learned(*models, data);
     }
-    if (s.segment) {
-      if (!first) out += ',';
-      out += csv_escape(s.segment->name);
-      number(s.segment->confidence, false);
+    if (models != nullptr) {
+      for (const auto& [name, p] : scores.propensity) number(p);
+      for (const UpliftEstimate& u : scores.uplift) {
+        number(u.uplift);
+        number(u.p_treated);
+        number(u.p_control);
+        cell(u.quadrant);
+      }
+      if (models->segments) {
+        cell(csv_escape(scores.segment));
+        number(scores.segment_confidence);
+      }
+    }
+    if (audiences) {
+      std::string matched;
+      const Result<std::vector<AudienceMatch>> matches = engine.match_audiences(data, now, host);
+      if (!matches.is_ok()) throw CliError{input_path + ":" + std::to_string(row.line) + ": " + matches.status().to_string()};
+      for (const AudienceMatch& m : matches.value())
+        if (m.matched) matched += (matched.empty() ? "" : " ") + m.id;
+      cell(csv_escape(matched));
+    }
+    for (const std::string& slot : slots) {
+      const Result<Decision> d = engine.decide(slot, data, now, host);
+      if (!d.is_ok()) throw CliError{input_path + ":" + std::to_string(row.line) + ": slot " + slot + ": " + d.status().to_string()};
+      cell(csv_escape(d.value().content));
+      cell(d.value().holdout ? "holdout" : "treatment");
     }
     out += "\n";
+    if ((i + 1) % 100000 == 0) std::fprintf(stderr, "  %zu rows\n", i + 1);
   }
   write_file_atomically(out_path, std::vector<std::uint8_t>(out.begin(), out.end()));
-  std::printf("scored %zu rows with %zu propensity, %zu uplift and %s segment models in %.2f s; wrote %s\n",
-              table.rows.size(), models.propensity.size(), models.uplift.size(), models.segments ? "the" : "no",
-              seconds_since(started), out_path.c_str());
+  std::printf("scored %zu rows with %zu propensity, %zu uplift and %s segment models, %s audiences and %zu slots in %.2f s; wrote %s\n",
+              table.rows.size(), models ? models->propensity.size() : 0, models ? models->uplift.size() : 0,
+              models && models->segments ? "the" : "no", audiences ? "the" : "no", slots.size(), seconds_since(started),
+              out_path.c_str());
   return 0;
 }
 

@@ -249,8 +249,7 @@ val match_audiences(double now_ms) {
   return out;
 }
 
-val scores_to_js(const cabine::ModelScores& scores) {
-  val out = val::object();
+val scores_to_js(const cabine::ModelScores& scores, val out = val::object()) {
   val propensity = val::object();
   for (const auto& [name, p] : scores.propensity) propensity.set(name, p);
   out.set("propensity", propensity);
@@ -289,7 +288,11 @@ val decide(const std::string& slot, double now_ms) {
 
 void mark_rendered(const std::string& content, double now_ms) { engine().mark_rendered(content, now_ms); }
 
-val scores(double now_ms) { return scores_to_js(engine().score(now_ms)); }
+val scores(double now_ms) {
+  cabine::Result<cabine::ModelScores> r = engine().score(now_ms);
+  if (!r.is_ok()) return failure(r.status());
+  return scores_to_js(r.value(), ok());
+}
 
 val evaluate_rule(const std::string& rule, const std::string& data, const std::string& language,
                   const std::string& saved_groups, double now_ms) {

@@ -46,19 +46,21 @@ Status Engine::load_profile(std::string_view text) {
   return Status::ok();
 }
 
+json::Value Engine::rule_data_at(double now_ms) const { return rule_data(profile_, now_ms, profile_config()); }
+
 Result<std::vector<AudienceMatch>> Engine::match_audiences(double now_ms, const RuleHost& host) const {
-  if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
-  if (!model_->audiences) return std::vector<AudienceMatch>();
-  return model_->audiences->match(rule_data(profile_, now_ms, profile_config()), host, now_ms);
+  return match_audiences(rule_data_at(now_ms), now_ms, host);
 }
 
-namespace {
+Result<std::vector<AudienceMatch>> Engine::match_audiences(const json::Value& data, double now_ms, const RuleHost& host) const {
+  if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
+  if (!model_->audiences) return std::vector<AudienceMatch>();
+  return model_->audiences->match(data, host, now_ms);
+}
 
-// The learned models' answers in the form decisions and the JS layer take.
-ModelScores scores_of(const Model* model, const json::Value& data) {
+ModelScores score_learned(const LearnedModels& models, const json::Value& data) {
   ModelScores out;
-  if (model == nullptr || !model->learned) return out;
-  LearnedScores s = model->learned->score(data);
+  LearnedScores s = models.score(data);
   for (PropensityScore& p : s.propensity) out.propensity.emplace_back(std::move(p.name), p.p);
   for (UpliftScore& u : s.uplift)
     out.uplift.push_back({std::move(u.name), u.p_treated, u.p_control, u.uplift, std::string(quadrant_name(u.quadrant))});
@@ -69,26 +71,35 @@ ModelScores scores_of(const Model* model, const json::Value& data) {
   return out;
 }
 
-}  // namespace
+Result<ModelScores> Engine::score(double now_ms) const { return score(rule_data_at(now_ms)); }
 
-ModelScores Engine::score(double now_ms) const {
-  return scores_of(model_.get(), rule_data(profile_, now_ms, profile_config()));
+Result<ModelScores> Engine::score(const json::Value& data) const {
+  if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
+  if (!model_->learned) return ModelScores();
+  return score_learned(*model_->learned, data);
 }
 
 Result<Decision> Engine::decide(std::string_view slot_id, double now_ms, const RuleHost& host) const {
+  return decide(slot_id, rule_data_at(now_ms), now_ms, host);
+}
+
+Result<Decision> Engine::decide(std::string_view slot_id, json::Value data, double now_ms, const RuleHost& host) const {
   if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
   if (!model_->decisions)
     return Status(ErrorCode::kInvalidArgument, "the model '" + model_->info.header.model_id + "' has no decisions section");
-  json::Value data = rule_data(profile_, now_ms, profile_config());
   std::vector<std::string> audiences;
   if (model_->audiences)
     for (const AudienceMatch& m : model_->audiences->match(data, host, now_ms))
       if (m.matched) audiences.push_back(m.id);
-  const ModelScores scores = scores_of(model_.get(), data);
+  const ModelScores scores = model_->learned ? score_learned(*model_->learned, data) : ModelScores();
   // Candidates' rules also see the matched audiences and the segment.
   json::Value ids = json::Value::array();
   for (const std::string& a : audiences) ids.push_back(json::Value::string(a));
   json::Value* features = data.find("features");
+  if (features == nullptr || !features->is_object()) {
+    data.set("features", json::Value::object());
+    features = data.find("features");
+  }
   features->set("audiences", std::move(ids));
   features->set("segment", scores.segment.empty() ? json::Value() : json::Value::string(scores.segment));
   const json::Value* id = profile_.attributes().find("id");

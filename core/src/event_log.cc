@@ -4,7 +4,7 @@
 
 namespace cabine {
 
-EventLogReplay replay_event_log(std::string_view jsonl, const ProfileConfig& config) {
+EventLogReplay replay_event_log(std::string_view jsonl, const ProfileConfig& config, const ReplayOptions& options) {
   EventLogReplay out;
   std::unordered_map<std::string, std::size_t> index;
   std::size_t line_number = 0;
@@ -35,9 +35,16 @@ EventLogReplay replay_event_log(std::string_view jsonl, const ProfileConfig& con
     }
     auto [it, added] = index.emplace(customer, out.customers.size());
     if (added) out.customers.push_back({customer, Profile()});
-    out.customers[it->second].profile.track(event.value(), config);
+    CustomerProfile& c = out.customers[it->second];
+    const Event& e = event.value();
+    if (e.time_ms > out.latest_ms) out.latest_ms = e.time_ms;
     ++out.events;
-    if (event.value().time_ms > out.latest_ms) out.latest_ms = event.value().time_ms;
+    if (e.time_ms > options.cutoff_ms) {
+      if (options.labels && e.type == options.label_type && e.time_ms <= options.cutoff_ms + options.label_window_ms) c.label = true;
+      continue;
+    }
+    c.profile.track(e, config);
+    c.has_features = true;
   }
   return out;
 }

@@ -3,6 +3,8 @@
 // JSON round trip and validation.
 #include "cabine/learned.h"
 
+#include "cabine/model_format.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -483,6 +485,27 @@ TEST(LearnedJson, MergeReplacesByName) {
   EXPECT_EQ(base.propensity[1].name, "other");
   EXPECT_EQ(base.uplift.size(), 2u);
   EXPECT_TRUE(base.segments.has_value());
+}
+
+// A model file whose learned section does not validate is refused as a whole
+// (MODEL_MALFORMED_SECTION, naming the field); a valid one loads and scores.
+TEST(LearnedJson, ModelFilesValidateTheLearnedSectionOnLoad) {
+  ModelContent content;
+  content.header.model_id = "learned";
+  content.learned = sample_models().to_json();
+  const Result<Model> good = parse_model(encode_model(content).value());
+  ASSERT_TRUE(good.is_ok()) << good.status().to_string();
+  ASSERT_TRUE(good.value().learned.has_value());
+  EXPECT_EQ(good.value().learned->uplift[1].name, "womens_ct");
+  std::string bad = *content.learned;
+  bad.replace(bad.find("\"sure_thing_min\":0.13"), 20, "\"sure_thing_min\":1.5");
+  content.learned = bad;
+  const Result<Model> refused = parse_model(encode_model(content).value());
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.code(), ErrorCode::kModelMalformedSection);
+  EXPECT_NE(refused.status().message().find("learned"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("uplift \"womens\".thresholds.sure_thing_min"), std::string::npos)
+      << refused.status().message();
 }
 
 }  // namespace

@@ -173,7 +173,7 @@ test('features replays an event log; bad lines are named, too many fail the run'
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /replayed 3 events for 2 customers .* features at 2026-01-02T00:00:00.000Z/);
   const [header, rowA] = readFileSync(join(dir, 'f.csv'), 'utf8').trim().split('\n');
-  assert.ok(header.startsWith('customer_id,recency_days,frequency,monetary,'), header);
+  assert.ok(header.startsWith('customer_id,features.recency_days,features.frequency,features.monetary,'), header);
   assert.ok(rowA.startsWith('a,1,1,20,'), rowA);
   writeFileSync(join(dir, 'bad.jsonl'), `${lines[0]}\n{"customerId":"c","type":"buy","time":1}\nnot json\n`);
   r = run(['features', '--events', join(dir, 'bad.jsonl'), '--out', join(dir, 'f.jsonl')]);

@@ -287,7 +287,11 @@ export interface Cabine {
   evaluateRule(rule: JsonValue, data?: JsonValue, language?: RuleLanguage, options?: EvaluateRuleOptions): JsonValue;
   /** Every rule audience of the model in service against the visitor, in one call. NO_MODEL before a model. */
   matchAudiences(options?: { now?: Date | number }): readonly AudienceMatch[];
-  /** What the model's learned models say about the visitor: propensities, uplift with quadrants, segment. */
+  /**
+   * What the model's learned models say about the visitor: propensities, uplift
+   * with quadrants, segment. Empty maps and a null segment for a model without
+   * learned models; NO_MODEL before a model.
+   */
   scores(options?: { now?: Date | number }): ModelScores;
   /**
    * Decides what a page slot shows this visitor. Throws NO_MODEL, or

@@ -434,7 +434,9 @@ class Cabine {
    */
   scores(options = {}) {
     if (typeof options !== 'object' || options === null) throw invalid(`options must be an object, got ${describe(options)}`);
-    return this.#core.scores(checkNow(options.now, 'options.now'));
+    const raw = this.#core.scores(checkNow(options.now, 'options.now'));
+    this.#check(raw);
+    return Object.freeze({ propensity: raw.propensity, uplift: raw.uplift, segment: raw.segment, segmentConfidence: raw.segmentConfidence });
   }
 
   /**

@@ -13,6 +13,10 @@
 
 namespace cabine {
 
+// The learned models' answers for `data` (rule data) in the form decisions and
+// the JS layer take.
+ModelScores score_learned(const LearnedModels& models, const json::Value& data);
+
 class Engine {
  public:
   // Validates `bytes` completely, then swaps the new model in. Loading is
@@ -57,12 +61,21 @@ class Engine {
   // has no audiences section.
   Result<std::vector<AudienceMatch>> match_audiences(double now_ms, const RuleHost& host) const;
 
+  // What rules and learned models read at now_ms: rule_data(profile, now_ms).
+  json::Value rule_data_at(double now_ms) const;
+  // The calls below and above, on rule data given by the caller (an object
+  // like rule_data's; features taken from elsewhere, e.g. a features CSV that
+  // model-export scores). The profile still supplies frequency-cap renders.
+  Result<std::vector<AudienceMatch>> match_audiences(const json::Value& data, double now_ms, const RuleHost& host) const;
+  Result<ModelScores> score(const json::Value& data) const;
+  Result<Decision> decide(std::string_view slot_id, json::Value data, double now_ms, const RuleHost& host) const;
+
   const ProfileConfig& profile_config() const noexcept;
 
   // What the model's learned models say about the visitor at now_ms: every
   // propensity, every uplift (with its quadrant) and the segment. Empty
-  // without a learned section.
-  ModelScores score(double now_ms) const;
+  // without a learned section; NO_MODEL before a model is loaded.
+  Result<ModelScores> score(double now_ms) const;
 
   // Decides one slot of the model's decisions section for the visitor
   // (decisions.h). Candidates' rules see rule_data plus features.audiences
