@@ -9,29 +9,13 @@
 #include <numeric>
 
 #include "cabine/learned.h"
+#include "synth_rng.h"
 
 namespace cabine {
 
 namespace {
 
-// splitmix64: small, fast and the same everywhere.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, 1).
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  // Uniform in [0, n).
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(uniform() * static_cast<double>(n)); }
-
- private:
-  std::uint64_t state_;
-};
+using Random = internal::Rng;
 
 std::string format(const char* fmt, double a, double b = 0, double c = 0) {
   char buf[160];
