@@ -181,7 +181,7 @@ Result<Decision> DecisionSet::decide(std::string_view slot_id, const Context& co
     std::string why;
     double gain = 0;
     if (e.rule) {
-      Result<bool> holds = e.rule->matches(*context.data, kNoGroups, host, context.now_ms);
+      Result<bool> holds = e.rule->matches(*context.data, context.saved_groups ? *context.saved_groups : kNoGroups, host, context.now_ms);
       if (!holds.is_ok()) why = "its rule could not be evaluated (" + holds.status().to_string() + ")";
       else if (!holds.value()) why = "its rule does not hold: " + c.rule_text;
     }
@@ -203,7 +203,8 @@ Result<Decision> DecisionSet::decide(std::string_view slot_id, const Context& co
         gain = u->uplift * c.value - c.cost;
         const std::string sum = "uplift " + short_number(u->uplift, host) + " x value " + short_number(c.value, host) + " - cost " +
                                 short_number(c.cost, host) + " = " + short_number(gain, host);
-        if (!(gain > 0)) why = "not worth it for a " + u->quadrant + " (" + sum + ")";
+        if (u->quadrant != "persuadable") why = "an incentive, and the visitor is a " + u->quadrant + " (" + sum + ")";
+        else if (!(gain > 0)) why = "not worth it for a persuadable (" + sum + ")";
       }
     }
     if (!why.empty()) {

@@ -105,6 +105,7 @@ Result<Decision> Engine::decide(std::string_view slot_id, json::Value data, doub
   const json::Value* id = profile_.attributes().find("id");
   DecisionSet::Context context;
   context.data = &data;
+  if (model_->audiences) context.saved_groups = &model_->audiences->saved_groups();
   context.scores = &scores;
   context.audiences = &audiences;
   context.profile = &profile_;

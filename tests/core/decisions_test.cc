@@ -58,13 +58,20 @@ TEST(Decisions, IncentivesGoOnlyToPersuadables) {
   EXPECT_NE(d.reason.find("audiences: dress_lover"), std::string::npos) << d.reason;
   EXPECT_NE(d.reason.find("uplift email 0.1 (persuadable)"), std::string::npos) << d.reason;
 
-  for (const UpliftEstimate& u : {UpliftEstimate{"email", 0.9, 0.89, 0.01, "sure_thing"}, UpliftEstimate{"email", 0.02, 0.02, 0.0, "lost_cause"},
-                                  UpliftEstimate{"email", 0.1, 0.2, -0.1, "sleeping_dog"}}) {
+  // Not for the other quadrants, even where uplift x value - cost would be positive
+  // (a sure thing under thresholds where 0.1 is not enough to be persuadable).
+  for (const UpliftEstimate& u : {UpliftEstimate{"email", 0.9, 0.89, 0.01, "sure_thing"}, UpliftEstimate{"email", 0.95, 0.85, 0.1, "sure_thing"},
+                                  UpliftEstimate{"email", 0.02, 0.02, 0.0, "lost_cause"}, UpliftEstimate{"email", 0.1, 0.2, -0.1, "sleeping_dog"}}) {
     f.scores.uplift = {u};
     d = f.decide(v);
     EXPECT_EQ(d.content, "dress_edit") << u.quadrant;
-    EXPECT_NE(d.reason.find("passed over free_shipping: not worth it for a " + u.quadrant), std::string::npos) << d.reason;
+    EXPECT_NE(d.reason.find("passed over free_shipping: an incentive, and the visitor is a " + u.quadrant + " (uplift "), std::string::npos) << d.reason;
   }
+  // A persuadable for whom it does not pay.
+  f.scores.uplift = {{"email", 0.25, 0.22, 0.03, "persuadable"}};  // 0.03 x 40 - 2 = -0.8
+  d = f.decide(v);
+  EXPECT_EQ(d.content, "dress_edit");
+  EXPECT_NE(d.reason.find("passed over free_shipping: not worth it for a persuadable (uplift 0.03 x value 40 - cost 2 = -0.8)"), std::string::npos) << d.reason;
   f.data = json::parse(R"({"top":"coat"})").value();
   d = f.decide(v);
   EXPECT_EQ(d.content, "default");
@@ -98,7 +105,13 @@ TEST(Decisions, HoldoutIsDeterministicAndHasTheConfiguredShare) {
   const double share = static_cast<double>(held) / n;
   std::printf("holdout share over %d ids: %.4f (configured 0.1)\n", n, share);
   EXPECT_NEAR(share, 0.1, 0.01);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(f.set.in_holdout("id" + std::to_string(i)), f.set.in_holdout("id" + std::to_string(i)));
+  // GrowthBook's v2 hash, fnv1a32(str(fnv1a32(seed + id))) % 10000 / 10000, computed
+  // independently (Python) for seed "test-holdout": of id0..id59 exactly these are
+  // under 0.1 (id1 hashes to 0.079, id0 to 0.8777).
+  std::vector<std::string> held_ids;
+  for (int i = 0; i < 60; ++i)
+    if (f.set.in_holdout("id" + std::to_string(i))) held_ids.push_back("id" + std::to_string(i));
+  EXPECT_EQ(held_ids, (std::vector<std::string>{"id1", "id16", "id25", "id44", "id54"}));
   EXPECT_FALSE(f.set.in_holdout("")) << "no id, no holdout";
   // A held-out visitor gets the best non-incentive content, even as a persuadable.
   std::string held_id;
@@ -111,6 +124,25 @@ TEST(Decisions, HoldoutIsDeterministicAndHasTheConfiguredShare) {
   EXPECT_NE(d.reason.find("the visitor is in the 10 % holdout and gets the control"), std::string::npos) << d.reason;
   EXPECT_EQ(d.exposure, R"({"slot":"pdp_incentive","content":"dress_edit","assignment":"holdout","visitorId":")" + held_id +
                             R"(","modelId":"m1","decidedAt":1000000000000})");
+}
+
+TEST(Decisions, GrowthBookRulesReadTheSavedGroups) {
+  DecisionSet set = DecisionSet::compile(R"({"slots": [{"id": "home", "contents": [
+    {"id": "staff_preview", "priority": 5, "growthbook": {"id": {"$inGroup": "staff"}}},
+    {"id": "default"}]}]})").value();
+  const json::Value groups = json::parse(R"({"staff": ["u1", "u2"]})").value();
+  for (const char* id : {"u2", "u3"}) {
+    const json::Value data = json::parse(std::string(R"({"id":")") + id + "\"}").value();
+    DecisionSet::Context c;
+    c.data = &data;
+    c.saved_groups = &groups;
+    c.visitor_id = id;
+    Result<Decision> d = set.decide("home", c, testing::rule_host());
+    ASSERT_TRUE(d.is_ok()) << d.status().to_string();
+    EXPECT_EQ(d.value().content, std::string(id) == "u2" ? "staff_preview" : "default") << id;
+    c.saved_groups = nullptr;  // no groups: $inGroup holds for nobody
+    EXPECT_EQ(set.decide("home", c, testing::rule_host()).value().content, "default") << id;
+  }
 }
 
 TEST(Decisions, BadSpecsNameTheSlotContentAndPath) {

@@ -94,28 +94,42 @@ TEST(Json, SyntaxErrorsNameLineAndColumn) {
   }
 }
 
-TEST(Json, LimitsGiveClearErrorsQuickly) {
-  const auto started = std::chrono::steady_clock::now();
+// The three hostile rules of the audiences issue, each refused with a clear
+// error; the time is printed (the wasm figures are in docs/benchmarks.md).
+double ms_since(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+}
+
+TEST(JsonLimits, RuleNested10000DeepIsRefused) {
   std::string deep;
   for (int i = 0; i < 10000; ++i) deep += "{\"!\":";
   deep += "true";
   for (int i = 0; i < 10000; ++i) deep += "}";
+  const auto started = std::chrono::steady_clock::now();
   Result<Value> r = parse(deep, {}, "rule");
+  std::printf("a rule nested 10,000 deep refused in %.2f ms\n", ms_since(started));
   EXPECT_EQ(r.code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(r.status().message(), "rule: nesting deeper than 64 levels at /!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!/!");
+}
 
+TEST(JsonLimits, InOverAMillionElementsIsRefused) {
   std::string long_array = "{\"in\":[\"x\",[";
   for (int i = 0; i < 1000000; ++i) long_array += i ? ",1" : "1";
   long_array += "]]}";
-  r = parse(long_array, {.max_bytes = 8 << 20}, "data");
+  const auto started = std::chrono::steady_clock::now();
+  Result<Value> r = parse(long_array, {.max_bytes = 8 << 20}, "data");
+  std::printf("an `in` over 10^6 elements refused in %.2f ms\n", ms_since(started));
   EXPECT_EQ(r.code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(r.status().message(), "data: an array longer than 100000 elements at /in/1");
+}
 
-  r = parse(std::string(5 << 20, ' '), {}, "rule");
+TEST(JsonLimits, FiveMegabyteRuleIsRefused) {
+  const std::string big(5 << 20, ' ');
+  const auto started = std::chrono::steady_clock::now();
+  Result<Value> r = parse(big, {}, "rule");
+  std::printf("a 5 MB rule refused in %.3f ms\n", ms_since(started));
   EXPECT_EQ(r.code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(r.status().message(), "rule is 5242880 bytes; the limit is 1048576");
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  std::printf("three hostile documents refused in %.1f ms\n", ms);
 }
 
 TEST(Json, StringToNumberFollowsJavaScript) {

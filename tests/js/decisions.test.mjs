@@ -69,6 +69,7 @@ test('decide picks the best eligible content and says why; markRendered returns 
   const exposure = cabine.markRendered(d, { now: NOW + 5 });
   assert.equal(exposure.renderedAt, NOW + 5);
   assert.equal(exposure.content, 'dress_edit');
+  assert.equal(cabine.markRendered(d, { now: NOW + 7 }), exposure, 'a decision counts once: the same record again');
   cabine.markRendered(cabine.decide('home_banner', { now: NOW + 10 }), { now: NOW + 10 });
   d = cabine.decide('home_banner', { now: NOW + 20 });
   assert.equal(d.content, 'brand_story', 'capped after two renders in 7 days');

@@ -89,8 +89,8 @@ test('bad rules give INVALID_RULE or INVALID_JSON naming the place', () => {
   assert.match(err.message, /^data cannot be written as JSON: .*BigInt/);
 });
 
-// Acceptance: each hostile rule gets an error, quickly. The printed times are the
-// figures; the bound asserted here is ten times looser so a slow machine cannot flake.
+// Acceptance: each hostile rule gets an error in under 100 ms (the audiences issue's
+// bound; the printed times, 5-10 ms here, are the figures in docs/benchmarks.md).
 for (const [name, build, code, pattern] of [
   ['a rule nested 10,000 deep', () => {
     let rule = true;
@@ -103,7 +103,7 @@ for (const [name, build, code, pattern] of [
     'LIMIT_EXCEEDED', /rule: an array longer than 100000 elements at \/in\/1/],
   ['a 5 MB rule', () => [{ cat: ['x'.repeat(5 * 1024 * 1024)] }, {}], 'LIMIT_EXCEEDED', /^rule is more than 1048576 bytes; the limit is 1048576$/],
 ]) {
-  test(`${name} gets an error in well under a second`, () => {
+  test(`${name} gets an error in under 100 ms`, () => {
     const [rule, data] = build();
     for (const language of ['jsonlogic', 'growthbook']) {
       const started = performance.now();
@@ -113,7 +113,7 @@ for (const [name, build, code, pattern] of [
       assert.ok(err instanceof CabineError, `${name} must be refused`);
       assert.equal(err.code, code);
       assert.match(err.message, pattern);
-      assert.ok(ms < 1000, `${ms} ms`);
+      assert.ok(ms < 100, `${name} (${language}) took ${ms} ms`);
     }
     assert.equal(cabine.evaluateRule({ '==': [1, 1] }, null), true, 'the module still works afterwards');
   });

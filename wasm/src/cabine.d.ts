@@ -300,7 +300,9 @@ export interface Cabine {
   decide(slotId: string, options?: { now?: Date | number }): Decision;
   /**
    * Reports that the decision's slot rendered: counts it against the content's
-   * frequency cap and returns the exposure record to send to analytics.
+   * frequency cap and returns the exposure record to send to analytics. A
+   * decision counts once: calling it again with the same decision returns the
+   * first exposure record and counts nothing.
    */
   markRendered(decision: Decision, options?: { now?: Date | number }): RenderedExposure;
 

@@ -291,6 +291,7 @@ const RULE_LANGUAGES = ['jsonlogic', 'growthbook'];
 class Cabine {
   #core;
   #versions;
+  #rendered = new WeakMap();  // decision -> its exposure, once markRendered counted it
   #readSource;
 
   constructor(core, readSource) {
@@ -471,9 +472,13 @@ class Cabine {
     if (typeof decision !== 'object' || decision === null || typeof decision.exposure !== 'object') {
       throw invalid(`markRendered expects a decision returned by decide(), got ${describe(decision)}`);
     }
+    const earlier = this.#rendered.get(decision);
+    if (earlier) return earlier;  // one render per decision: a second call counts nothing
     const now = checkNow(options.now, 'options.now');
     if (decision.content !== null) this.#core.markRendered(String(decision.content), now);
-    return Object.freeze({ ...decision.exposure, renderedAt: now });
+    const exposure = Object.freeze({ ...decision.exposure, renderedAt: now });
+    this.#rendered.set(decision, exposure);
+    return exposure;
   }
 
   #check(raw) {

@@ -92,6 +92,7 @@ class DecisionSet {
   // kInvalidArgument for an unknown slot.
   struct Context {
     const json::Value* data = nullptr;
+    const json::Value* saved_groups = nullptr;  // GrowthBook $inGroup lists (the audiences section's); null: none
     const ModelScores* scores = nullptr;
     const std::vector<std::string>* audiences = nullptr;
     const class Profile* profile = nullptr;
