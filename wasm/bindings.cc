@@ -268,6 +268,15 @@ val scores_to_js(const cabine::ModelScores& scores, val out = val::object()) {
   return out;
 }
 
+// The model's products (at most `limit`) and slots, for QA tools.
+val model_contents(double limit) {
+  cabine::Result<cabine::json::Value> r = engine().model_contents(static_cast<std::size_t>(limit));
+  if (!r.is_ok()) return failure(r.status());
+  val out = ok();
+  out.set("contents", json_to_js(r.value()));
+  return out;
+}
+
 val decide(const std::string& slot, double now_ms) {
   cabine::Result<cabine::Decision> r = engine().decide(slot, now_ms, rule_host());
   if (!r.is_ok()) return failure(r.status());
@@ -352,6 +361,7 @@ EMSCRIPTEN_BINDINGS(cabine) {
   emscripten::function("decide", &decide);
   emscripten::function("markRendered", &mark_rendered);
   emscripten::function("scores", &scores);
+  emscripten::function("modelContents", &model_contents);
   emscripten::function("errorCodes", &error_codes);
   emscripten::function("versions", &versions);
   emscripten::function("heapStats", &heap_stats);

@@ -157,6 +157,16 @@ Result<DecisionSet> DecisionSet::compile(std::string_view spec_text) {
   return set;
 }
 
+std::vector<std::pair<std::string, std::vector<std::string>>> DecisionSet::slot_contents() const {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const Slot& slot : slots_) {
+    std::vector<std::string> ids;
+    for (const Slot::Entry& e : slot.entries) ids.push_back(e.candidate.id);
+    out.emplace_back(slot.id, std::move(ids));
+  }
+  return out;
+}
+
 bool DecisionSet::in_holdout(std::string_view visitor_id) const {
   if (visitor_id.empty() || holdout_share_ <= 0) return false;
   const std::optional<double> n = growthbook::hash(holdout_seed_, visitor_id, 2);

@@ -71,6 +71,49 @@ ModelScores score_learned(const LearnedModels& models, const json::Value& data) 
   return out;
 }
 
+Result<json::Value> Engine::model_contents(std::size_t max_products) const {
+  if (!model_) return Status(ErrorCode::kNoModel, "no model is loaded; call loadModel first");
+  json::Value out = json::Value::object();
+  json::Value products = json::Value::array();
+  std::size_t count = 0;
+  if (model_->fit) {
+    const FitModel& fit = *model_->fit;
+    count = fit.products.size();
+    const auto name_or_null = [](const std::vector<FitGroupParams>& groups, std::int32_t i) {
+      return i >= 0 && static_cast<std::size_t>(i) < groups.size() ? json::Value::string(groups[static_cast<std::size_t>(i)].name) : json::Value();
+    };
+    for (std::size_t i = 0; i < count && i < max_products; ++i) {
+      const FitProduct& p = fit.products[i];
+      json::Value item = json::Value::object();
+      item.set("productId", json::Value::string(p.params.name));
+      item.set("brand", name_or_null(fit.brands, p.brand));
+      item.set("category", name_or_null(fit.categories, p.category));
+      item.set("sizeSystem", json::Value::string(std::string(size_system_name(p.size_system))));
+      json::Value sizes = json::Value::array();
+      if (p.size_list < fit.size_lists.size())
+        for (const std::string& label : fit.size_lists[p.size_list]) sizes.push_back(json::Value::string(label));
+      item.set("sizes", std::move(sizes));
+      const Result<FitFlag> flag = product_flag(fit, p.params.name);
+      item.set("flag", flag.is_ok() ? json::Value::string(std::string(fit_flag_name(flag.value()))) : json::Value());
+      products.push_back(std::move(item));
+    }
+  }
+  out.set("products", std::move(products));
+  out.set("productCount", json::Value::number(static_cast<double>(count)));
+  json::Value slots = json::Value::array();
+  if (model_->decisions)
+    for (auto& [id, contents] : model_->decisions->slot_contents()) {
+      json::Value slot = json::Value::object();
+      slot.set("id", json::Value::string(id));
+      json::Value ids = json::Value::array();
+      for (std::string& c : contents) ids.push_back(json::Value::string(std::move(c)));
+      slot.set("contents", std::move(ids));
+      slots.push_back(std::move(slot));
+    }
+  out.set("slots", std::move(slots));
+  return out;
+}
+
 Result<ModelScores> Engine::score(double now_ms) const { return score(rule_data_at(now_ms)); }
 
 Result<ModelScores> Engine::score(const json::Value& data) const {

@@ -84,3 +84,13 @@ function decisions(cabine: Cabine): string {
   return `${content} ${exposure.renderedAt} ${d.assignment} ${quadrant}`;
 }
 void decisions;
+
+function contents(cabine: Cabine): string {
+  const c = cabine.modelContents({ limit: 50 });
+  const first = c.products[0];
+  const flag: 'runs_small' | 'true_to_size' | 'runs_large' | null = first?.flag ?? null;
+  // @ts-expect-error: the lists are read-only
+  c.products.push(first);
+  return `${c.productCount} ${first?.sizes.join('|')} ${flag} ${c.slots.map((s) => s.contents.length).join()}`;
+}
+void contents;

@@ -237,6 +237,28 @@ export interface SizeRecommendation {
   readonly shopperSize: { readonly mean: number; readonly sd: number };
 }
 
+/** A product of the model's fit section, as `modelContents` lists it. */
+export interface CatalogueProduct {
+  readonly productId: string;
+  readonly brand: string | null;
+  readonly category: string | null;
+  readonly sizeSystem: string;
+  /** The labels on offer, smallest first. */
+  readonly sizes: readonly string[];
+  /** How the product runs, from the model. */
+  readonly flag: 'runs_small' | 'true_to_size' | 'runs_large' | null;
+}
+
+/** What the model in service offers: its products and its page slots. */
+export interface ModelContents {
+  /** At most `limit` products, in the model's order. */
+  readonly products: readonly CatalogueProduct[];
+  /** How many products the model has in all. */
+  readonly productCount: number;
+  /** The slots of the decisions section, each with its candidate content ids. */
+  readonly slots: readonly { readonly id: string; readonly contents: readonly string[] }[];
+}
+
 /** One instance of the engine, with its own wasm memory and model in service. */
 export interface Cabine {
   /** The cabine package version of the wasm core, e.g. "0.1.0". */
@@ -298,6 +320,11 @@ export interface Cabine {
    * INVALID_ARGUMENT for an unknown slot or a model without decisions.
    */
   decide(slotId: string, options?: { now?: Date | number }): Decision;
+  /**
+   * The model's products (at most `limit`, default 1000) and slots, for product
+   * pickers and QA tools. Throws NO_MODEL before the first load.
+   */
+  modelContents(options?: { limit?: number }): ModelContents;
   /**
    * Reports that the decision's slot rendered: counts it against the content's
    * frequency cap and returns the exposure record to send to analytics. A

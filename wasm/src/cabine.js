@@ -92,6 +92,14 @@ const OUTCOMES = ['kept', 'too_small', 'too_large', 'returned_other'];
 // C++ names fields after the data contract's CSV columns; the JS API uses camelCase.
 const FIELD_NAMES = [['height_cm', 'heightCm'], ['weight_kg', 'weightKg'], ['body_type', 'bodyType']];
 
+function deepFreeze(value) {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 function invalid(message) {
   return new CabineError('INVALID_ARGUMENT', message);
 }
@@ -427,6 +435,21 @@ class Cabine {
     const raw = this.#core.matchAudiences(checkNow(options.now, 'options.now'));
     this.#check(raw);
     return Object.freeze(raw.audiences.map((a) => Object.freeze(a)));
+  }
+
+  /**
+   * The products of the model's fit section (at most options.limit, default 1000,
+   * in the model's order) and the slots of its decisions section, for product
+   * pickers and QA tools: { products: [{ productId, brand, category, sizeSystem,
+   * sizes, flag }], productCount, slots: [{ id, contents }] }.
+   */
+  modelContents(options = {}) {
+    if (typeof options !== 'object' || options === null) throw invalid(`options must be an object, got ${describe(options)}`);
+    const limit = options.limit ?? 1000;
+    if (!Number.isInteger(limit) || limit < 0 || limit > 1e6) throw invalid(`options.limit must be an integer from 0 to 1000000, got ${limit}`);
+    const raw = this.#core.modelContents(limit);
+    this.#check(raw);
+    return deepFreeze(raw.contents);
   }
 
   /**

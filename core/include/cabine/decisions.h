@@ -101,6 +101,8 @@ class DecisionSet {
     double now_ms = 0;
   };
   Result<Decision> decide(std::string_view slot_id, const Context& context, const RuleHost& host) const;
+  // Each slot's id and its candidates' ids, in spec order (for QA tools).
+  std::vector<std::pair<std::string, std::vector<std::string>>> slot_contents() const;
 
  private:
   struct Slot;

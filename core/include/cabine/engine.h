@@ -33,6 +33,13 @@ class Engine {
   // the first load, NO_FIT_MODEL when the model has no fit section.
   Result<FitRecommendation> recommend_size(const FitRequest& request) const;
 
+  // What the model in service offers, for QA tools and product lists:
+  //   {"products": [{"productId", "brand", "category", "sizeSystem", "sizes", "flag"}, ...],
+  //    "productCount": N, "slots": [{"id", "contents": [ids]}, ...]}
+  // with at most `max_products` products (in the fit section's order); brand and
+  // category are null where unknown. NO_MODEL before the first load.
+  Result<json::Value> model_contents(std::size_t max_products) const;
+
   // The model in service, or nullptr.
   const Model* model() const noexcept { return model_.get(); }
 
