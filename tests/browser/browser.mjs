@@ -1,5 +1,6 @@
 // Shared helpers for the browser tests: Debian's Chromium driven by playwright-core.
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -37,3 +38,14 @@ export async function openPage(browser, origin, options = {}) {
   });
   return { context, page, problems };
 }
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The demo model the pages load: scripts/test writes it before the browser
+ * stage; a browser test run on its own writes it when it is missing.
+ */
+export function ensureDemoModel() {
+  if (!existsSync(`${ROOT}/build/demo/demo.cabine`)) execFileSync(`${ROOT}/scripts/demo-model`, { stdio: 'ignore' });
+}
+

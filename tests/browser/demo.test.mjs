@@ -3,11 +3,10 @@
 // with its code while the old model stays in service, and a module Worker works.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startServer } from '../../scripts/serve.mjs';
-import { ARTIFACTS, chromiumMissing, launch, openPage } from './browser.mjs';
-import { GOLDEN_V1_0_PATH, ROOT } from '../js/helpers.mjs';
+import { ARTIFACTS, chromiumMissing, ensureDemoModel, launch, openPage } from './browser.mjs';
+import { GOLDEN_V1_0_PATH } from '../js/helpers.mjs';
 
 const skip = chromiumMissing();
 let server;
@@ -16,7 +15,7 @@ let browser;
 
 before(async () => {
   if (skip) return;
-  execFileSync(`${ROOT}/scripts/demo-model`, { stdio: 'ignore' });
+  ensureDemoModel();
   ({ server, url: origin } = await startServer({ port: 0 }));
   browser = await launch();
 });
@@ -49,7 +48,7 @@ test('the demo shows the model info under a strict CSP, on desktop and at 360 px
     assert.match(await page.textContent('[data-field=createdAt]'), /^\d{4}-\d\d-\d\dT/);
     assert.match(await page.textContent('[data-field=dataFingerprint]'), /^[0-9a-f]{64}$/);
     const sections = await page.locator('#sections tbody tr td:first-child').allTextContents();
-    assert.deepEqual(sections, ['strings', 'metadata', 'fit', 'audiences']);
+    assert.deepEqual(sections, ['strings', 'metadata', 'fit', 'audiences', 'learned', 'decisions']);
     await page.locator('#worker-status.ok').waitFor({ timeout: 15_000 });
     assert.match(await page.textContent('#worker-status'), /module Worker loaded model “cabine-demo”/);
     const response = await page.request.get(origin);
@@ -99,7 +98,7 @@ test('a bad model file shows its error code and the old model stays in service; 
 test('the file input and its label are reachable by keyboard with visible focus', { skip }, async () => {
   const { context, page } = await openDemo({ width: 1280, height: 900 });
   let focused = '';
-  for (let i = 0; i < 5 && focused !== 'model-file'; i++) {
+  for (let i = 0; i < 15 && focused !== 'model-file'; i++) {
     await page.keyboard.press('Tab');
     focused = await page.evaluate(() => document.activeElement?.id ?? '');
   }

@@ -1,0 +1,93 @@
+// The sample product page under the strict CSP, on the main thread and in the
+// module Worker variant: the size suggestion beside the picker, the banner and
+// the incentive line from decide(), exposures only for what rendered, no
+// request but the page's own assets and the model, no console error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../../scripts/serve.mjs';
+import { ARTIFACTS, chromiumMissing, ensureDemoModel, launch, openPage } from './browser.mjs';
+
+const skip = chromiumMissing();
+let server;
+let origin;
+let browser;
+
+before(async () => {
+  if (skip) return;
+  ensureDemoModel();
+  ({ server, url: origin } = await startServer({ port: 0 }));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const OWN_ASSETS = /^\/(product\.html|style\.css|product\.css|product\.js|product-worker\.js|cabine\/cabine(-core)?\.(js|wasm)|models\/demo\.cabine)$/;
+
+for (const [variant, query, viewport] of [
+  ['main thread', '', { width: 1280, height: 900 }],
+  ['module Worker', '?worker', { width: 360, height: 800 }],
+]) {
+  test(`the product page (${variant}) suggests a size and fills the banner under the strict CSP`, { skip }, async () => {
+    const { context, page, problems } = await openPage(browser, origin, { viewport });
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    const response = await page.goto(new URL(`product.html${query}`, origin).href);
+    const csp = response.headers()['content-security-policy'];
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.ok(!csp.includes("'unsafe-eval'"));
+    await page.locator('body[data-ready=true]').waitFor({ timeout: 15_000 });
+
+    assert.match(await page.textContent('#engine-mode'), query ? /runs in a module Worker/ : /runs on the main thread/);
+    const hint = await page.textContent('#size-hint');
+    const [, size] = hint.match(/^We suggest (\d+) \(\d+ % confident\)\.$/) ?? [];
+    assert.ok(size, hint);
+    assert.equal(await page.textContent('#sizes button.suggested'), size, 'the suggested size is marked in the picker');
+    await page.click('summary');
+    assert.match(await page.textContent('#size-why-text'), /^Most shoppers take \d+ in this dress/);
+
+    const banner = await page.locator('#banner').getAttribute('data-content');
+    assert.ok(['dress_edit', 'welcome_back', 'brand_story'].includes(banner), banner);
+    const exposures = await page.evaluate(() => window.cabineExposures);
+    assert.deepEqual(exposures.map((e) => e.slot), ['home_banner', 'pdp_incentive']);
+    assert.equal(exposures[0].content, banner);
+    assert.match(exposures[0].visitorId, /^v-[0-9a-f-]{36}$/, 'a first-party visitor id');
+    assert.ok(exposures.every((e) => e.renderedAt >= e.decidedAt));
+
+    // Pick the size and add to cart: the event goes into the profile kept on the device.
+    await page.click(`#sizes button:text-is("${size}")`);
+    await page.click('#add-to-cart');
+    await page.locator('#cart-status', { hasText: `Added size ${size}` }).waitFor();
+    const profile = JSON.parse(await page.evaluate(() => localStorage.getItem('cabine.demo.profile')));
+    assert.equal(profile.counts[3], 1, 'one add_to_cart in the saved profile');
+
+    for (const path of requests) assert.match(path, OWN_ASSETS, path);
+    assert.ok(requests.includes('/cabine/cabine-core.wasm') && requests.includes('/models/demo.cabine'));
+    if (query) {
+      // The Worker variant: the wasm and the model are fetched by the Worker, never by the page.
+      const pageResources = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+      assert.ok(!pageResources.includes('/cabine/cabine-core.wasm'), pageResources.join(' '));
+      assert.ok(!pageResources.includes('/models/demo.cabine'), pageResources.join(' '));
+    }
+    await page.screenshot({ path: `${ARTIFACTS}/product${query ? '-worker' : ''}.png`, fullPage: true });
+    assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
+    assert.deepEqual(problems.consoleErrors, [], 'console errors');
+    assert.deepEqual(problems.foreignRequests, [], 'requests outside the page origin');
+    await context.close();
+  });
+}
+
+test('the product page uses the history the QA page keeps on the device', { skip }, async () => {
+  const { context, page, problems } = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });
+  await page.goto(new URL('product.html', origin).href);
+  await page.evaluate(() => localStorage.setItem('cabine.demo.history', JSON.stringify([
+    { productId: 'P00008', size: '40', outcome: 'kept' }, { productId: 'P00015', size: '38', outcome: 'too_small' }])));
+  await page.reload();
+  await page.locator('body[data-ready=true]').waitFor({ timeout: 15_000 });
+  await page.click('summary');
+  assert.match(await page.textContent('#size-why-text'), /^You kept 40 in .*; .* in 38 was too small for you; this dress/);
+  assert.deepEqual(problems.consoleErrors, []);
+  await context.close();
+});
