@@ -42,8 +42,8 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-function resolvePath(urlPath) {
-  for (const [prefix, dir] of MOUNTS) {
+function resolvePath(urlPath, mounts) {
+  for (const [prefix, dir] of mounts) {
     if (!urlPath.startsWith(prefix)) continue;
     let rel = decodeURIComponent(urlPath.slice(prefix.length));
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
@@ -54,7 +54,7 @@ function resolvePath(urlPath) {
   return null;
 }
 
-async function handle(req, res) {
+async function handle(req, res, mounts) {
   const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, headers).end();
@@ -62,7 +62,7 @@ async function handle(req, res) {
   }
   let file;
   try {
-    file = resolvePath(new URL(req.url, 'http://localhost').pathname);
+    file = resolvePath(new URL(req.url, 'http://localhost').pathname, mounts);
   } catch {
     file = null;
   }
@@ -76,15 +76,19 @@ async function handle(req, res) {
   }
 }
 
-/** Starts the server; resolves to {server, url}. port 0 picks a free port. */
-export function startServer({ port = 8080, host = '127.0.0.1', tries = 20 } = {}) {
+/**
+ * Starts the server; resolves to {server, url}. port 0 picks a free port.
+ * `mounts` ([[url prefix, absolute directory], ...], first match wins) replaces
+ * the demo's, e.g. to serve a built example app with the same CSP.
+ */
+export function startServer({ port = 8080, host = '127.0.0.1', tries = 20, mounts = MOUNTS } = {}) {
   return new Promise((resolvePromise, reject) => {
     const server = createServer((req, res) => {
-      handle(req, res).catch(() => res.writeHead(500).end());
+      handle(req, res, mounts).catch(() => res.writeHead(500).end());
     });
     server.on('error', (err) => {
       if (err.code === 'EADDRINUSE' && port !== 0 && tries > 1) {
-        startServer({ port: port + 1, host, tries: tries - 1 }).then(resolvePromise, reject);
+        startServer({ port: port + 1, host, tries: tries - 1, mounts }).then(resolvePromise, reject);
       } else {
         reject(err);
       }

@@ -1,0 +1,14 @@
+// The README's "Use it in your product page" lines, exactly (tests/js/vite-app.test.mjs
+// checks that the two stay the same, builds this app with Vite and runs it in Chromium).
+// --- begin: the lines to copy ---
+import { createCabine } from 'cabine';
+
+const cabine = await createCabine();                    // fetches cabine-core.wasm from beside the module
+await cabine.loadModel('/models/shop.cabine');          // a bad file throws CabineError; the old model stays
+const history = JSON.parse(localStorage.getItem('cabine.history') ?? '[]');  // the shopper's own purchases
+const fit = cabine.recommendSize({ productId: 'P00042', history, minConfidence: 0.2 });
+document.querySelector('#size-hint').textContent = fit.size
+  ? `We suggest ${fit.size}. ${fit.reason.text}`
+  : 'Tell us your measurements for a size suggestion.';
+// --- end: the lines to copy ---
+document.body.dataset.ready = 'true';
