@@ -81,8 +81,9 @@ int run_features(const std::vector<std::string>& argv) {
     if (!(days > 0 && days <= 3650)) throw CliError{"--label-days must be a number of days from 0 (exclusive) to 3650"};
     replay_options.labels = true;
     replay_options.label_window_ms = days * 86400000.0;
-    replay_options.cutoff_ms = parse_time(*args.get("at"));
   }
+  // Features at --at come from the events up to --at only, with or without labels.
+  if (args.get("at")) replay_options.cutoff_ms = parse_time(*args.get("at"));
   const std::string label_column = replay_options.labels
       ? "label_" + label + "_" + label_days + "d" : std::string();
 
@@ -102,13 +103,13 @@ int run_features(const std::vector<std::string>& argv) {
                    " lines are bad, more than --max-bad-fraction " + std::to_string(max_bad)};
   const double at = args.get("at") ? parse_time(*args.get("at")) : std::max(0.0, replay.latest_ms);
 
-  // With labels, customers whose first event comes after --at have no
-  // features to learn from and are left out.
+  // Customers whose first event comes after --at have no features at --at
+  // and are left out.
   std::size_t written = 0;
   std::string out;
   if (format == "jsonl") {
     for (const CustomerProfile& c : replay.customers) {
-      if (replay_options.labels && !c.has_features) continue;
+      if (!c.has_features) continue;
       nlohmann::ordered_json line;
       line["customerId"] = c.customer_id;
       line["features"] = to_nlohmann(c.profile.derive_features(at, config));
@@ -129,7 +130,7 @@ int run_features(const std::vector<std::string>& argv) {
     if (replay_options.labels) out += "," + label_column;
     out += "\n";
     for (const CustomerProfile& c : replay.customers) {
-      if (replay_options.labels && !c.has_features) continue;
+      if (!c.has_features) continue;
       ++written;
       const json::Value f = c.profile.derive_features(at, config);
       out += csv_escape(c.customer_id);

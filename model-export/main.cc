@@ -21,9 +21,12 @@ commands:
                                         train a fit model; prints progress, time and held-out metrics;
                                         --audiences validates rule audiences and writes them into the model
   features --events FILE --out FILE [--at TIME] [--format jsonl|csv] [--model MODEL | --audiences FILE]
-        [--max-bad-fraction 0.05]       replay an event log (JSON Lines) through the browser's profile code
-                                        and write each customer's derived features at TIME (default: the
-                                        latest event); settings from the model's or the spec's profile
+        [--label TYPE --label-days N] [--max-bad-fraction 0.05]
+                                        replay an event log (JSON Lines) through the browser's profile code
+                                        and write each customer's derived features at TIME from the events
+                                        up to TIME (default: the latest event); settings from the model's or
+                                        the spec's profile; --label adds whether an event of TYPE came in
+                                        the N days after TIME (training rows for learned models)
   predict-fit --model MODEL --history FILE --queries FILE --out FILE
                                         P(too small), P(fit), P(too large) and the suggested size per query,
                                         each from that customer's own rows in the history file
@@ -39,11 +42,12 @@ commands:
   train-segments --data FILE --features COLS --out MODEL [--k K | --k-range 2..8] [--seed N]
         [--restarts 4] [--silhouette-sample 2000] [feature options]
                                         k-means++ segments, k chosen by silhouette; named by their traits
-  score --model MODEL --input FILE --out FILE
-                                        every learned model on every CSV row, as the browser scores it
+  score --model MODEL --input FILE --out FILE [--now TIME]
+                                        every learned model, audience and slot on every CSV row, as the
+                                        browser scores it (at TIME; default: the run's time)
                                         (train-* add to MODEL, replacing a model of the same name; a MODEL
                                         ending in .json holds the learned models alone, as JSON)
-  synth --customers N --products M --out DIR [--seed N]
+  synth --out DIR [--customers 2000] [--products 200] [--seed N]
                                         a synthetic purchase log with the true sizes and offsets beside it
   bundle  --config FILE --out MODEL     write a model from a bundle config (docs/model-export.md)
   inspect MODEL                         print any model file as JSON (exit 1 if it does not load)

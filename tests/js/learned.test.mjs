@@ -168,10 +168,11 @@ test('native score and wasm scores/matchAudiences/decide agree on 1,000 rows', a
   assert.ok(seen.holdout > 50 && seen.holdout < 150, `${seen.holdout}`);
 });
 
-test('incentives go to persuadables only: the voucher follows uplift x value - cost > 0', async () => {
+test('incentives go to persuadables only, where uplift x value - cost > 0', async () => {
   const cabine = await createCabine();
   await cabine.loadModel(join(dir, 'full.cabine'));
   let checked = 0;
+  const withheld = {};  // quadrant -> visitors with a positive gain who got no voucher
   for (const row of rowsOf(readFileSync(join(dir, 'rows.csv'), 'utf8')).slice(0, 300)) {
     cabine.forget();
     cabine.setAttributes(row);
@@ -180,12 +181,18 @@ test('incentives go to persuadables only: the voucher follows uplift x value - c
       assert.notEqual(d.content, 'voucher');
       continue;
     }
-    const gain = d.scores.uplift.email.uplift * 20 - 0.5;
-    assert.equal(d.content === 'voucher', gain > 0, `gain ${gain}: ${d.reason}`);
+    const { uplift, quadrant } = d.scores.uplift.email;
+    const gain = uplift * 20 - 0.5;
+    assert.equal(d.content === 'voucher', quadrant === 'persuadable' && gain > 0, `${quadrant}, gain ${gain}: ${d.reason}`);
     if (d.content === 'voucher') assert.ok(Math.abs(d.expectedGain - gain) < 1e-12);
+    if (gain > 0 && quadrant !== 'persuadable') {
+      withheld[quadrant] = (withheld[quadrant] ?? 0) + 1;
+      assert.match(d.reason, new RegExp(`passed over voucher: an incentive, and the visitor is a ${quadrant} \\(uplift `));
+    }
     checked++;
   }
   assert.ok(checked > 200);
+  console.log(`positive gain but no voucher, by quadrant: ${JSON.stringify(withheld)}`);
 });
 
 test('scores() before a model is NO_MODEL; a model without learned models scores nothing', async () => {
@@ -247,6 +254,23 @@ test('the event-log path: features at a cutoff with a label, trained, then the b
   });
   console.log(`event-log path: largest native/wasm difference over ${table.length} customers: ${worst.toExponential(2)}`);
   assert.ok(worst <= 1e-12, `${worst}`);
+});
+
+test('features --at without a label uses the events up to --at only', () => {
+  const events = join(dir, 'at-events.jsonl');
+  writeFileSync(events, [
+    { customerId: 'a', type: 'view', time: NOW - DAY, category: 'dress' },
+    { customerId: 'a', type: 'purchase', time: NOW + DAY, price: 50 },
+    { customerId: 'b', type: 'view', time: NOW + 2 * DAY },
+  ].map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const out = join(dir, 'at-features.jsonl');
+  const r = run(['features', '--events', events, '--at', String(NOW), '--out', out]);
+  assert.match(r.stdout, /features at 2026-12-01T00:00:00\.000Z of 1 customers/);
+  const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(rows.map((row) => row.customerId), ['a'], 'b has no event by --at');
+  assert.equal(rows[0].features.purchases, 0, 'the purchase after --at is not counted');
+  assert.equal(rows[0].features.views, 1);
+  assert.equal(rows[0].features.days_since_last_visit, 1);
 });
 
 test('features refuses --label without --label-days or --at, and an unknown event type', () => {

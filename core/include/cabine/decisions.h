@@ -12,9 +12,9 @@
 //   2. A candidate is eligible when its rule holds and its frequency cap (per
 //      content, per N days, counted from the exposures in the profile) is not
 //      reached.
-//   3. An incentive is eligible only where uplift × value − cost > 0: the
-//      persuadables. Sure things, lost causes and sleeping dogs get the best
-//      non-incentive content instead.
+//   3. An incentive is eligible only for a persuadable (its uplift model's
+//      quadrant) and only where uplift × value − cost > 0. Sure things, lost
+//      causes and sleeping dogs get the best non-incentive content instead.
 //   4. The eligible candidate with the highest priority wins (ties: spec order).
 // A decision carries an exposure record; the page sends it to its analytics
 // only once the slot has rendered (markRendered), which also counts it against
@@ -50,7 +50,7 @@ struct Candidate {
   double priority = 0;
   bool has_rule = false;
   std::string rule_text;       // for reasons
-  // Incentive content: shown only where uplift × value − cost > 0.
+  // Incentive content: shown only to persuadables, where uplift × value − cost > 0.
   bool incentive = false;
   std::string uplift_model;    // the uplift model that predicts its effect
   double cost = 0, value = 0;
