@@ -95,6 +95,31 @@ test('a bad model file shows its error code and the old model stays in service; 
   await context.close();
 });
 
+test('a model file dropped on the drop zone is loaded; a dropped bad file is refused', { skip }, async () => {
+  const { context, page, problems } = await openDemo({ width: 1280, height: 900 });
+  const drop = async (name, bytes) => {
+    const dataTransfer = await page.evaluateHandle(({ name, bytes }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], name, { type: 'application/octet-stream' }));
+      return dt;
+    }, { name, bytes });
+    await page.dispatchEvent('#drop-zone', 'dragover', { dataTransfer });
+    assert.ok(await page.locator('#drop-zone.over').count(), 'the zone shows it accepts the drop');
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
+  };
+  const golden = [...readFileSync(GOLDEN_V1_0_PATH)];
+  await drop('bad.cabine', golden.slice(0, 10));
+  await page.locator('#load-error').waitFor({ state: 'visible' });
+  assert.match(await page.textContent('#load-error'), /“bad\.cabine” was not loaded: MODEL_TRUNCATED: .*Model “cabine-demo” stays in service/);
+  await drop('golden.cabine', golden);
+  await page.waitForFunction(() => document.querySelector('[data-field=id]').textContent === 'golden-v1.0');
+  assert.equal(await page.locator('#drop-zone.over').count(), 0);
+  // The golden model has no fit section: the fit panel says so instead of failing.
+  assert.match(await page.textContent('#fit-unavailable'), /no fit section/);
+  assertClean(problems);
+  await context.close();
+});
+
 test('the file input and its label are reachable by keyboard with visible focus', { skip }, async () => {
   const { context, page } = await openDemo({ width: 1280, height: 900 });
   let focused = '';
