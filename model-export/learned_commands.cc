@@ -273,6 +273,12 @@ int run_train_uplift(const std::vector<std::string>& argv) {
   std::printf("held-out: Qini coefficient %s, uplift@30%% %s; AUC of the treated head %s, of the control head %s\n",
               fmt(r.holdout_qini).c_str(), fmt(r.holdout_uplift_at_30).c_str(), fmt(r.holdout_auc_treated).c_str(),
               fmt(r.holdout_auc_control).c_str());
+  if (!r.holdout_calibration.empty()) {
+    std::printf("held-out uplift calibration (5 equal-count bins by predicted uplift):\n   rows  treated  control  mean predicted  observed\n");
+    for (const UpliftCalibrationBin& b : r.holdout_calibration)
+      std::printf("  %5zu  %7zu  %7zu  %14s  %8s\n", b.count, b.treated, b.control, fmt(b.mean_predicted).c_str(),
+                  fmt(b.observed_uplift).c_str());
+  }
   std::printf("thresholds: persuadable if uplift >= %s; sleeping dog if uplift <= -%s; else sure thing if p_control >= %s\n",
               fmt(m.thresholds.persuadable_min).c_str(), fmt(m.thresholds.sleeping_dog_min).c_str(),
               fmt(m.thresholds.sure_thing_min).c_str());

@@ -583,6 +583,32 @@ std::vector<CalibrationBin> calibration(std::span<const double> predicted, std::
   return out;
 }
 
+std::vector<UpliftCalibrationBin> uplift_calibration(std::span<const double> predicted, std::span<const double> labels,
+                                                     std::span<const double> treatment, int bins) {
+  const std::size_t n = predicted.size();
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return predicted[a] < predicted[b]; });
+  std::vector<UpliftCalibrationBin> out;
+  const std::size_t b = std::min<std::size_t>(static_cast<std::size_t>(std::max(bins, 1)), n);
+  for (std::size_t k = 0; k < b; ++k) {
+    UpliftCalibrationBin bin;
+    const std::size_t lo = n * k / b, hi = n * (k + 1) / b;
+    double yt = 0, yc = 0;
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::size_t r = order[i];
+      bin.mean_predicted += predicted[r];
+      if (treatment[r] > 0.5) ++bin.treated, yt += labels[r];
+      else ++bin.control, yc += labels[r];
+    }
+    bin.count = hi - lo;
+    if (bin.count > 0) bin.mean_predicted /= static_cast<double>(bin.count);
+    bin.observed_uplift = bin.treated && bin.control ? yt / static_cast<double>(bin.treated) - yc / static_cast<double>(bin.control) : NAN;
+    out.push_back(bin);
+  }
+  return out;
+}
+
 namespace {
 
 double squared_distance(const double* a, const double* b, std::size_t d) {
@@ -938,6 +964,7 @@ Result<UpliftReport> train_uplift(const CsvTable& table, std::string name, const
     }
     out.holdout_qini = qini_auc_score(y, u, t);
     out.holdout_uplift_at_30 = uplift_at_k(y, u, t, 0.3);
+    out.holdout_calibration = uplift_calibration(u, y, t, 5);
     out.holdout_auc_treated = auc(pt_t, y_t);
     out.holdout_auc_control = auc(pc_c, y_c);
     out.holdout_ate = nt > 0 && nc > 0 ? nyt / nt - nyc / nc : NAN;

@@ -233,6 +233,24 @@ TEST(LearnedMetrics, CalibrationUsesEqualCountBins) {
   EXPECT_DOUBLE_EQ(bins[1].observed_rate, 1.0);
 }
 
+TEST(LearnedMetrics, UpliftCalibrationComparesPredictedAndObservedUpliftPerBin) {
+  // Sorted by prediction: bin 0 = rows with -0.1, 0.0, 0.05 (1 treated of them); bin 1 = 0.2, 0.3, 0.4.
+  const std::vector<double> predicted{0.3, -0.1, 0.2, 0.0, 0.4, 0.05};
+  const std::vector<double> labels{1, 0, 0, 1, 1, 0};
+  const std::vector<double> treated{1, 1, 0, 0, 1, 0};
+  const std::vector<UpliftCalibrationBin> bins = uplift_calibration(predicted, labels, treated, 2);
+  ASSERT_EQ(bins.size(), 2u);
+  EXPECT_EQ(bins[0].count, 3u);
+  EXPECT_EQ(bins[0].treated, 1u);
+  EXPECT_EQ(bins[0].control, 2u);
+  EXPECT_NEAR(bins[0].mean_predicted, (-0.1 + 0.0 + 0.05) / 3, 1e-15);
+  EXPECT_DOUBLE_EQ(bins[0].observed_uplift, 0.0 - 0.5);  // treated -0.1 -> 0; control 0.0 -> 1, 0.05 -> 0
+  EXPECT_EQ(bins[1].treated, 2u);
+  EXPECT_DOUBLE_EQ(bins[1].observed_uplift, 1.0 - 0.0);  // treated 0.3, 0.4 -> 1, 1; control 0.2 -> 0
+  // A bin without one of the groups has no observed uplift.
+  EXPECT_TRUE(std::isnan(uplift_calibration(std::vector<double>{1, 2}, std::vector<double>{1, 0}, std::vector<double>{1, 1}, 1)[0].observed_uplift));
+}
+
 // ------------------------------------------------------------------ uplift
 
 // Three segments with known effects (+0.3, 0, -0.2): A ranks first, C last,

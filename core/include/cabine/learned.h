@@ -291,6 +291,16 @@ struct CalibrationBin {
 };
 // 10 equal-count bins of rows sorted by prediction (fewer when there are fewer rows).
 std::vector<CalibrationBin> calibration(std::span<const double> predicted, std::span<const double> labels, int bins = 10);
+// Uplift calibration: rows sorted by predicted uplift in `bins` equal-count
+// bins; per bin the mean prediction against the observed uplift (treated rate
+// minus control rate in the bin; NaN when the bin lacks one of the groups).
+struct UpliftCalibrationBin {
+  std::size_t count = 0, treated = 0, control = 0;
+  double mean_predicted = 0.0;
+  double observed_uplift = 0.0;
+};
+std::vector<UpliftCalibrationBin> uplift_calibration(std::span<const double> predicted, std::span<const double> labels,
+                                                     std::span<const double> treatment, int bins = 5);
 // Mean silhouette (Euclidean) over at most `sample` rows drawn with `seed`.
 double silhouette(const Matrix& x, std::span<const std::size_t> labels, std::size_t k, std::size_t sample,
                   std::uint64_t seed);
@@ -333,6 +343,7 @@ struct UpliftReport {
   double train_uplift = 0.0;     // observed ATE on the training rows
   double holdout_qini = 0.0, holdout_uplift_at_30 = 0.0;
   double holdout_auc_treated = 0.0, holdout_auc_control = 0.0;  // the heads on their own groups' rows
+  std::vector<UpliftCalibrationBin> holdout_calibration;
   double holdout_ate = 0.0;  // observed treated minus control rate
   std::size_t quadrant_counts[4] = {0, 0, 0, 0};  // holdout rows, in Quadrant order
 };
