@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "js_semantics.h"
 
@@ -273,6 +275,66 @@ Status invalid(std::string what, std::string_view path) {
   return Status(ErrorCode::kInvalidRule, std::move(what) + " at " + (path.empty() ? std::string("the top level") : std::string(path)));
 }
 
+// Whether a regex pattern repeats something that itself repeats, like
+// "(a+)+" or "(x*y)*": such patterns backtrack exponentially in JavaScript's
+// RegExp (and std::regex) on a subject that almost matches, and would freeze
+// the page. Classes and escapes are atoms; "?" alone is not a repetition.
+bool nests_repetition(std::string_view p) {
+  struct Group {
+    bool repeats_inside = false;
+  };
+  std::vector<Group> groups(1);
+  // After an atom at i (ending before j), is there a repeating quantifier at j?
+  const auto quantifier_at = [&](std::size_t j) {
+    if (j >= p.size()) return false;
+    if (p[j] == '*' || p[j] == '+') return true;
+    if (p[j] != '{') return false;
+    std::size_t k = j + 1;
+    std::size_t lo = 0, hi = 0;
+    bool digits = false, comma = false, hi_digits = false;
+    for (; k < p.size() && p[k] >= '0' && p[k] <= '9'; ++k) lo = std::min<std::size_t>(lo * 10 + static_cast<std::size_t>(p[k] - '0'), 100000), digits = true;
+    if (k < p.size() && p[k] == ',') {
+      comma = true;
+      for (++k; k < p.size() && p[k] >= '0' && p[k] <= '9'; ++k) hi = std::min<std::size_t>(hi * 10 + static_cast<std::size_t>(p[k] - '0'), 100000), hi_digits = true;
+    }
+    if (!digits || k >= p.size() || p[k] != '}') return false;
+    return comma ? (!hi_digits || hi > 1) : lo > 1;
+  };
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char ch = p[i];
+    std::size_t end = i + 1;  // one past the atom
+    if (ch == '\\') {
+      end = std::min(i + 2, p.size());
+    } else if (ch == '[') {
+      std::size_t k = i + 1;
+      if (k < p.size() && p[k] == '^') ++k;
+      if (k < p.size() && p[k] == ']') ++k;
+      for (; k < p.size() && p[k] != ']'; ++k)
+        if (p[k] == '\\') ++k;
+      end = std::min(k + 1, p.size());
+    } else if (ch == '(') {
+      groups.push_back({});
+      continue;
+    } else if (ch == ')') {
+      if (groups.size() == 1) continue;  // unbalanced: RegExp reports it
+      const bool inner = groups.back().repeats_inside;
+      groups.pop_back();
+      if (quantifier_at(i + 1)) {
+        if (inner) return true;
+        groups.back().repeats_inside = true;
+      } else if (inner) {
+        groups.back().repeats_inside = true;
+      }
+      continue;
+    } else if (ch == '*' || ch == '+' || ch == '?' || ch == '{' || ch == '|' || ch == '^' || ch == '$') {
+      continue;
+    }
+    if (quantifier_at(end)) groups.back().repeats_inside = true;
+    i = end - 1;
+  }
+  return false;
+}
+
 bool is_operator_object(const Value& v) {
   if (!v.is_object() || v.size() == 0) return false;
   for (const std::string& key : v.keys())
@@ -370,6 +432,9 @@ Status compile_value(const Value& value, const std::string& path, GrowthBookNode
         break;
       case Kind::kRegex:
         if (!operand.is_string()) op.kind = Kind::kFalse;  // the SDK's replace() throws, caught as false
+        else if (nests_repetition(operand.as_string()))
+          return invalid("the pattern \"" + operand.as_string() + "\" repeats a repetition, which can take exponential time; " +
+                             "write it without nested quantifiers", operand_path);
         op.operand = operand;
         break;
       default:  // $eq, comparisons, versions, $inGroup, $type: the operand as is

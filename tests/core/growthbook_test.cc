@@ -241,6 +241,23 @@ TEST(GrowthBookCondition, RejectsMalformedShapes) {
   EXPECT_FALSE(matches(R"({"a": {"$all": 5}})", R"({"a": [5]})"));
 }
 
+// Patterns that backtrack exponentially (a repetition inside a repetition)
+// are refused when the rule compiles; ordinary patterns are kept.
+TEST(GrowthBookCondition, RegexWithNestedRepetitionIsRefused) {
+  for (const char* pattern : {"(a+)+$", "(a*)*", "^(\\\\d+x)*y", "(?:[a-z]+\\\\s)+$", "((ab)+c)+", "(a{2,})+", "(x+){2,5}", "(a|b+)*"}) {
+    const Status s = compile_error(std::string(R"({"x": {"$regex": ")") + pattern + "\"}}");
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidRule) << pattern;
+    EXPECT_NE(s.message().find("repeats a repetition, which can take exponential time"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(" at /x/$regex"), std::string::npos) << s.message();
+  }
+  for (const char* pattern : {"^ab+c$", "(abc)+", "[a+]+", "\\\\d+\\\\.\\\\d*", "(a?)+", "(a{1})+", "(ab)+(cd)*", "x(?:y|z)+", "^[^)]+\\\\)+$"}) {
+    EXPECT_TRUE(compile_error(std::string(R"({"x": {"$regex": ")") + pattern + "\"}}").is_ok()) << pattern;
+  }
+  // The pattern that froze a browser tab: now a quick, clear refusal.
+  EXPECT_EQ(compile_error(R"({"x": {"$regex": "(a+)+$"}})").message(),
+            "the pattern \"(a+)+$\" repeats a repetition, which can take exponential time; write it without nested quantifiers at /x/$regex");
+}
+
 // A programmatically built 10,000-deep condition is refused without recursion.
 TEST(GrowthBookCondition, DepthLimit) {
   Value deep = not_chain(10000);

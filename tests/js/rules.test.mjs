@@ -77,6 +77,12 @@ test('bad rules give INVALID_RULE or INVALID_JSON naming the place', () => {
   assert.match(err.message, /\$gtx/);
   err = errorOf(() => cabine.evaluateRule({ name: { $regex: '(' } }, { name: 'x' }, 'growthbook'));
   assert.equal(err, null, 'a bad regex is no match, as in the GrowthBook SDK');
+  // A pattern that backtracks exponentially would freeze the page: refused when compiled.
+  const started = performance.now();
+  err = errorOf(() => cabine.evaluateRule({ name: { $regex: '(a+)+$' } }, { name: `${'a'.repeat(60)}!` }, 'growthbook'));
+  assert.ok(performance.now() - started < 100);
+  assert.equal(err.code, 'INVALID_RULE');
+  assert.equal(err.message, 'the pattern "(a+)+$" repeats a repetition, which can take exponential time; write it without nested quantifiers at /name/$regex');
   err = errorOf(() => cabine.evaluateRule({}, {}, 'cel'));
   assert.equal(err.code, 'INVALID_ARGUMENT');
   const cyclic = {};
