@@ -5,8 +5,11 @@
 
 #include "cabine/growthbook.h"
 #include "cabine/jsonlogic.h"
+#include "byte_io.h"
 
 namespace cabine {
+
+using internal::cat;  // messages: one out-of-line concatenation (byte_io.h)
 
 namespace {
 
@@ -20,11 +23,11 @@ class LexemeOnlyHost final : public RuleHost {
 
 std::string clipped_text(const json::Value& v) {
   std::string text = json::write(v, LexemeOnlyHost());
-  if (text.size() > 160) text = text.substr(0, 157) + "...";
+  if (text.size() > 160) text = cat({text.substr(0, 157), "..."});
   return text;
 }
 
-Status spec_error(const std::string& message) { return Status(ErrorCode::kInvalidRule, "audiences: " + message); }
+Status spec_error(const std::string& message) { return Status(ErrorCode::kInvalidRule, cat({"audiences: ", message})); }
 
 bool valid_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -42,7 +45,7 @@ std::string_view rule_language_name(RuleLanguage language) noexcept {
 Result<RuleLanguage> rule_language_from_name(std::string_view name) {
   if (name == "jsonlogic") return RuleLanguage::kJsonLogic;
   if (name == "growthbook") return RuleLanguage::kGrowthBook;
-  return Status(ErrorCode::kInvalidArgument, "rule language must be \"jsonlogic\" or \"growthbook\", not \"" + std::string(name) + "\"");
+  return Status(ErrorCode::kInvalidArgument, cat({"rule language must be \"jsonlogic\" or \"growthbook\", not \"", name, "\""}));
 }
 
 struct CompiledRule::Impl {
@@ -127,7 +130,7 @@ Result<AudienceSet> AudienceSet::compile(std::string_view spec_text) {
   if (!spec.is_object()) return spec_error("the spec must be a JSON object");
   for (const std::string& key : spec.keys())
     if (key != "profile" && key != "saved_groups" && key != "audiences" && key != "$comment")
-      return spec_error("unknown key \"" + key + "\" (expected profile, saved_groups, audiences)");
+      return spec_error(cat({"unknown key \"", key, "\" (expected profile, saved_groups, audiences)"}));
   AudienceSet set;
   if (const json::Value* profile = spec.find("profile")) {
     if (!profile->is_object()) return spec_error("\"profile\" must be an object");
@@ -148,20 +151,20 @@ Result<AudienceSet> AudienceSet::compile(std::string_view spec_text) {
                            : name == "purchase"    ? &set.profile_.weight_purchase
                            : name == "return"      ? &set.profile_.weight_return
                                                    : nullptr;
-          if (target == nullptr) return spec_error("profile.weights." + name + " is not an event with a weight (view, add_to_cart, purchase, return)");
+          if (target == nullptr) return spec_error(cat({"profile.weights.", name, " is not an event with a weight (view, add_to_cart, purchase, return)"}));
           if (!weight.is_number() || std::fabs(weight.as_number()) > 1000)
-            return spec_error("profile.weights." + name + " must be a number in [-1000, 1000]");
+            return spec_error(cat({"profile.weights.", name, " must be a number in [-1000, 1000]"}));
           *target = weight.as_number();
         }
       } else {
-        return spec_error("unknown key profile." + key + " (expected half_life_days, weights)");
+        return spec_error(cat({"unknown key profile.", key, " (expected half_life_days, weights)"}));
       }
     }
   }
   if (const json::Value* groups = spec.find("saved_groups")) {
     if (!groups->is_object()) return spec_error("\"saved_groups\" must be an object of arrays");
     for (std::size_t i = 0; i < groups->size(); ++i)
-      if (!groups->items()[i].is_array()) return spec_error("saved_groups." + groups->keys()[i] + " must be an array");
+      if (!groups->items()[i].is_array()) return spec_error(cat({"saved_groups.", groups->keys()[i], " must be an array"}));
     set.saved_groups_ = *groups;
   }
   const json::Value* audiences = spec.find("audiences");
@@ -170,28 +173,28 @@ Result<AudienceSet> AudienceSet::compile(std::string_view spec_text) {
   for (std::size_t i = 0; i < audiences->size(); ++i) {
     const json::Value& a = audiences->items()[i];
     const std::string at = json::pointer_append("/audiences", i);
-    if (!a.is_object()) return spec_error("entry " + at + " must be an object");
+    if (!a.is_object()) return spec_error(cat({"entry ", at, " must be an object"}));
     const json::Value* id = a.find("id");
     if (id == nullptr || !valid_id(id->as_string()))
-      return spec_error("entry " + at + " needs an \"id\" of 1 to 64 letters, digits, '_', '-' or '.'");
-    const std::string name = "audience \"" + id->as_string() + "\": ";
+      return spec_error(cat({"entry ", at, " needs an \"id\" of 1 to 64 letters, digits, '_', '-' or '.'"}));
+    const std::string name = cat({"audience \"", id->as_string(), "\": "});
     for (const auto& other : set.audiences_)
-      if (other.id == id->as_string()) return spec_error(name + "the id is used twice");
+      if (other.id == id->as_string()) return spec_error(cat({name, "the id is used twice"}));
     const json::Value* description = a.find("description");
     if (description != nullptr && (!description->is_string() || description->as_string().size() > 200))
-      return spec_error(name + "\"description\" must be a string of at most 200 bytes");
+      return spec_error(cat({name, "\"description\" must be a string of at most 200 bytes"}));
     const json::Value* logic = a.find("jsonlogic");
     const json::Value* growth = a.find("growthbook");
     for (const std::string& key : a.keys())
       if (key != "id" && key != "description" && key != "jsonlogic" && key != "growthbook")
-        return spec_error(name + "unknown key \"" + key + "\" (expected id, description, jsonlogic or growthbook)");
-    if ((logic == nullptr) == (growth == nullptr)) return spec_error(name + "give exactly one of \"jsonlogic\" and \"growthbook\"");
+        return spec_error(cat({name, "unknown key \"", key, "\" (expected id, description, jsonlogic or growthbook)"}));
+    if ((logic == nullptr) == (growth == nullptr)) return spec_error(cat({name, "give exactly one of \"jsonlogic\" and \"growthbook\""}));
     const RuleLanguage language = logic ? RuleLanguage::kJsonLogic : RuleLanguage::kGrowthBook;
     const json::Value& rule = logic ? *logic : *growth;
     const std::string rule_path = at + (logic ? "/jsonlogic" : "/growthbook");
     Result<CompiledRule> compiled = CompiledRule::compile(language, rule);
     if (!compiled.is_ok())
-      return Status(compiled.code(), "audiences: " + name + compiled.status().message() + " (rule at " + rule_path + ")");
+      return Status(compiled.code(), cat({"audiences: ", name, compiled.status().message(), " (rule at ", rule_path, ")"}));
     Audience audience{id->as_string(), description ? description->as_string() : std::string(), std::move(compiled).value(), {}};
     // Clauses for reasons.
     const json::Value* and_list = nullptr;
@@ -226,17 +229,17 @@ std::vector<AudienceMatch> AudienceSet::match(const json::Value& data, const Rul
     AudienceMatch m{a->id, false, {}};
     Result<bool> holds = a->rule.matches(data, saved_groups_, host, now_ms);
     if (!holds.is_ok()) {
-      m.reason = "not matched: the rule could not be evaluated: " + holds.status().to_string();
+      m.reason = cat({"not matched: the rule could not be evaluated: ", holds.status().to_string()});
     } else if (holds.value()) {
       m.matched = true;
-      m.reason = "matched: " + (a->description.empty() ? std::string("the rule holds") : a->description);
-      if (!a->clauses.empty()) m.reason += " (all " + json::integer_to_string(static_cast<double>(a->clauses.size())) + " conditions hold)";
+      m.reason = cat({"matched: ", (a->description.empty() ? std::string("the rule holds") : a->description)});
+      if (!a->clauses.empty()) m.reason += cat({" (all ", json::integer_to_string(static_cast<double>(a->clauses.size())), " conditions hold)"});
     } else {
       m.reason = "not matched: the rule does not hold";
       for (const auto& clause : a->clauses) {
         Result<bool> part = clause.rule.matches(data, saved_groups_, host, now_ms);
         if (part.is_ok() && !part.value()) {
-          m.reason = "not matched: condition " + clause.path + " does not hold: " + clause.text;
+          m.reason = cat({"not matched: condition ", clause.path, " does not hold: ", clause.text});
           break;
         }
       }

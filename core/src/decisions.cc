@@ -5,8 +5,11 @@
 
 #include "cabine/growthbook.h"
 #include "cabine/profile.h"
+#include "byte_io.h"
 
 namespace cabine {
+
+using internal::cat;  // messages: one out-of-line concatenation (byte_io.h)
 
 namespace {
 
@@ -16,7 +19,7 @@ class LexemeOnlyHost final : public RuleHost {
   Result<bool> regex_test(std::string_view, std::string_view, std::string_view) const override { return false; }
 };
 
-Status spec_error(const std::string& message) { return Status(ErrorCode::kInvalidRule, "decisions: " + message); }
+Status spec_error(const std::string& message) { return Status(ErrorCode::kInvalidRule, cat({"decisions: ", message})); }
 
 bool valid_id(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
@@ -69,13 +72,13 @@ Result<DecisionSet> DecisionSet::compile(std::string_view spec_text) {
   const json::Value& spec = parsed.value();
   if (!spec.is_object()) return spec_error("the spec must be a JSON object");
   for (const std::string& key : spec.keys())
-    if (key != "holdout" && key != "slots" && key != "$comment") return spec_error("unknown key \"" + key + "\" (expected holdout, slots)");
+    if (key != "holdout" && key != "slots" && key != "$comment") return spec_error(cat({"unknown key \"", key, "\" (expected holdout, slots)"}));
   DecisionSet set;
   set.holdout_seed_ = "cabine-holdout";
   if (const json::Value* holdout = spec.find("holdout")) {
     if (!holdout->is_object()) return spec_error("\"holdout\" must be an object like {\"share\": 0.05, \"seed\": \"...\"}");
     for (const std::string& key : holdout->keys())
-      if (key != "share" && key != "seed") return spec_error("unknown key holdout." + key + " (expected share, seed)");
+      if (key != "share" && key != "seed") return spec_error(cat({"unknown key holdout.", key, " (expected share, seed)"}));
     if (!number_in(*holdout, "share", 0, 0.5, set.holdout_share_)) return spec_error("holdout.share must be a number from 0 to 0.5");
     if (const json::Value* seed = holdout->find("seed")) {
       if (!seed->is_string() || seed->as_string().empty() || seed->as_string().size() > 64)
@@ -91,63 +94,63 @@ Result<DecisionSet> DecisionSet::compile(std::string_view spec_text) {
     const std::string at = json::pointer_append("/slots", i);
     const json::Value* id = s.is_object() ? s.find("id") : nullptr;
     if (id == nullptr || !valid_id(id->as_string()))
-      return spec_error("slot " + at + " needs an \"id\" of 1 to 64 letters, digits, '_', '-' or '.'");
-    const std::string slot_name = "slot \"" + id->as_string() + "\": ";
+      return spec_error(cat({"slot ", at, " needs an \"id\" of 1 to 64 letters, digits, '_', '-' or '.'"}));
+    const std::string slot_name = cat({"slot \"", id->as_string(), "\": "});
     for (const Slot& seen : set.slots_)
-      if (seen.id == id->as_string()) return spec_error(slot_name + "the id is used twice");
+      if (seen.id == id->as_string()) return spec_error(cat({slot_name, "the id is used twice"}));
     for (const std::string& key : s.keys())
-      if (key != "id" && key != "contents" && key != "description") return spec_error(slot_name + "unknown key \"" + key + "\" (expected id, description, contents)");
+      if (key != "id" && key != "contents" && key != "description") return spec_error(cat({slot_name, "unknown key \"", key, "\" (expected id, description, contents)"}));
     const json::Value* contents = s.find("contents");
     if (contents == nullptr || !contents->is_array() || contents->size() == 0 || contents->size() > 100)
-      return spec_error(slot_name + "\"contents\" must be an array of 1 to 100 candidates");
+      return spec_error(cat({slot_name, "\"contents\" must be an array of 1 to 100 candidates"}));
     Slot slot{id->as_string(), {}};
     for (std::size_t k = 0; k < contents->size(); ++k) {
       const json::Value& c = contents->items()[k];
-      const std::string cat = at + json::pointer_append("/contents", k);
+      const std::string content_at = at + json::pointer_append("/contents", k);
       const json::Value* cid = c.is_object() ? c.find("id") : nullptr;
       if (cid == nullptr || !valid_id(cid->as_string()))
-        return spec_error(slot_name + "content " + cat + " needs an \"id\" of 1 to 64 letters, digits, '_', '-' or '.'");
-      const std::string name = slot_name + "content \"" + cid->as_string() + "\": ";
+        return spec_error(cat({slot_name, "content ", content_at, " needs an \"id\" of 1 to 64 letters, digits, '_', '-' or '.'"}));
+      const std::string name = cat({slot_name, "content \"", cid->as_string(), "\": "});
       for (const Slot::Entry& seen : slot.entries)
-        if (seen.candidate.id == cid->as_string()) return spec_error(name + "the id is used twice in the slot");
+        if (seen.candidate.id == cid->as_string()) return spec_error(cat({name, "the id is used twice in the slot"}));
       Slot::Entry entry;
       entry.candidate.id = cid->as_string();
       for (const std::string& key : c.keys())
         if (key != "id" && key != "priority" && key != "incentive" && key != "cap" && key != "jsonlogic" && key != "growthbook" && key != "description")
-          return spec_error(name + "unknown key \"" + key + "\" (expected id, description, priority, incentive, cap, jsonlogic or growthbook)");
-      if (!number_in(c, "priority", -1e6, 1e6, entry.candidate.priority)) return spec_error(name + "priority must be a number from -1e6 to 1e6");
+          return spec_error(cat({name, "unknown key \"", key, "\" (expected id, description, priority, incentive, cap, jsonlogic or growthbook)"}));
+      if (!number_in(c, "priority", -1e6, 1e6, entry.candidate.priority)) return spec_error(cat({name, "priority must be a number from -1e6 to 1e6"}));
       if (const json::Value* incentive = c.find("incentive")) {
         const json::Value* model = incentive->is_object() ? incentive->find("uplift_model") : nullptr;
         if (model == nullptr || !model->is_string() || model->as_string().empty())
-          return spec_error(name + "incentive needs \"uplift_model\" (the uplift model that predicts its effect), \"cost\" and \"value\"");
+          return spec_error(cat({name, "incentive needs \"uplift_model\" (the uplift model that predicts its effect), \"cost\" and \"value\""}));
         for (const std::string& key : incentive->keys())
-          if (key != "uplift_model" && key != "cost" && key != "value") return spec_error(name + "unknown key incentive." + key + " (expected uplift_model, cost, value)");
+          if (key != "uplift_model" && key != "cost" && key != "value") return spec_error(cat({name, "unknown key incentive.", key, " (expected uplift_model, cost, value)"}));
         entry.candidate.incentive = true;
         entry.candidate.uplift_model = model->as_string();
         if (incentive->find("cost") == nullptr || incentive->find("value") == nullptr ||
             !number_in(*incentive, "cost", 0, 1e9, entry.candidate.cost) || !number_in(*incentive, "value", 0, 1e9, entry.candidate.value))
-          return spec_error(name + "incentive.cost and incentive.value must be numbers from 0 to 1e9");
+          return spec_error(cat({name, "incentive.cost and incentive.value must be numbers from 0 to 1e9"}));
       }
       if (const json::Value* cap = c.find("cap")) {
         double max = 0, days = 0;
         if (!cap->is_object() || cap->size() != 2 || !number_in(*cap, "max", 1, static_cast<double>(kMaxRendersPerContent), max) ||
             !number_in(*cap, "days", 0.001, 365, days) || max != std::floor(max) || cap->find("max") == nullptr || cap->find("days") == nullptr)
-          return spec_error(name + "cap must be {\"max\": renders (1 to 32), \"days\": a period (up to 365)}");
+          return spec_error(cat({name, "cap must be {\"max\": renders (1 to 32), \"days\": a period (up to 365)}"}));
         entry.candidate.cap_max = static_cast<int>(max);
         entry.candidate.cap_days = days;
       }
       const json::Value* logic = c.find("jsonlogic");
       const json::Value* growth = c.find("growthbook");
-      if (logic != nullptr && growth != nullptr) return spec_error(name + "give at most one of \"jsonlogic\" and \"growthbook\"");
+      if (logic != nullptr && growth != nullptr) return spec_error(cat({name, "give at most one of \"jsonlogic\" and \"growthbook\""}));
       if (logic != nullptr || growth != nullptr) {
         const RuleLanguage language = logic ? RuleLanguage::kJsonLogic : RuleLanguage::kGrowthBook;
         Result<CompiledRule> rule = CompiledRule::compile(language, logic ? *logic : *growth);
         if (!rule.is_ok())
-          return Status(rule.code(), "decisions: " + name + rule.status().message() + " (rule at " + cat + (logic ? "/jsonlogic)" : "/growthbook)"));
+          return Status(rule.code(), cat({"decisions: ", name, rule.status().message(), " (rule at ", content_at, (logic ? "/jsonlogic)" : "/growthbook)")}));
         entry.rule = std::move(rule).value();
         entry.candidate.has_rule = true;
         entry.candidate.rule_text = json::write(logic ? *logic : *growth, LexemeOnlyHost());
-        if (entry.candidate.rule_text.size() > 120) entry.candidate.rule_text = entry.candidate.rule_text.substr(0, 117) + "...";
+        if (entry.candidate.rule_text.size() > 120) entry.candidate.rule_text = cat({entry.candidate.rule_text.substr(0, 117), "..."});
       }
       slot.entries.push_back(std::move(entry));
     }
@@ -177,7 +180,7 @@ Result<Decision> DecisionSet::decide(std::string_view slot_id, const Context& co
   const Slot* slot = nullptr;
   for (const Slot& s : slots_)
     if (s.id == slot_id) slot = &s;
-  if (slot == nullptr) return Status(ErrorCode::kInvalidArgument, "no slot \"" + std::string(slot_id) + "\" in the model's decisions");
+  if (slot == nullptr) return Status(ErrorCode::kInvalidArgument, cat({"no slot \"", slot_id, "\" in the model's decisions"}));
   static const json::Value kNoGroups;
   Decision d;
   d.slot = slot->id;
@@ -192,13 +195,13 @@ Result<Decision> DecisionSet::decide(std::string_view slot_id, const Context& co
     double gain = 0;
     if (e.rule) {
       Result<bool> holds = e.rule->matches(*context.data, context.saved_groups ? *context.saved_groups : kNoGroups, host, context.now_ms);
-      if (!holds.is_ok()) why = "its rule could not be evaluated (" + holds.status().to_string() + ")";
-      else if (!holds.value()) why = "its rule does not hold: " + c.rule_text;
+      if (!holds.is_ok()) why = cat({"its rule could not be evaluated (", holds.status().to_string(), ")"});
+      else if (!holds.value()) why = cat({"its rule does not hold: ", c.rule_text});
     }
     if (why.empty() && c.cap_max > 0 && context.profile != nullptr) {
       const int n = context.profile->renders_within(c.id, c.cap_days, context.now_ms);
       if (n >= c.cap_max)
-        why = "capped: rendered " + json::integer_to_string(n) + " times in " + short_number(c.cap_days, host) + " days";
+        why = cat({"capped: rendered ", json::integer_to_string(n), " times in ", short_number(c.cap_days, host), " days"});
     }
     if (why.empty() && c.incentive) {
       const UpliftEstimate* u = nullptr;
@@ -208,17 +211,16 @@ Result<Decision> DecisionSet::decide(std::string_view slot_id, const Context& co
       if (d.holdout) {
         why = "an incentive, and the visitor is in the holdout";
       } else if (u == nullptr) {
-        why = "the model has no uplift model \"" + c.uplift_model + "\"";
+        why = cat({"the model has no uplift model \"", c.uplift_model, "\""});
       } else {
         gain = u->uplift * c.value - c.cost;
-        const std::string sum = "uplift " + short_number(u->uplift, host) + " x value " + short_number(c.value, host) + " - cost " +
-                                short_number(c.cost, host) + " = " + short_number(gain, host);
-        if (u->quadrant != "persuadable") why = "an incentive, and the visitor is a " + u->quadrant + " (" + sum + ")";
-        else if (!(gain > 0)) why = "not worth it for a persuadable (" + sum + ")";
+        const std::string sum = cat({"uplift ", short_number(u->uplift, host), " x value ", short_number(c.value, host), " - cost ", short_number(c.cost, host), " = ", short_number(gain, host)});
+        if (u->quadrant != "persuadable") why = cat({"an incentive, and the visitor is a ", u->quadrant, " (", sum, ")"});
+        else if (!(gain > 0)) why = cat({"not worth it for a persuadable (", sum, ")"});
       }
     }
     if (!why.empty()) {
-      if (passed_over.size() < 3) passed_over.push_back(c.id + ": " + why);
+      if (passed_over.size() < 3) passed_over.push_back(cat({c.id, ": ", why}));
       continue;
     }
     if (best == nullptr || c.priority > best->candidate.priority) {
@@ -232,18 +234,18 @@ Result<Decision> DecisionSet::decide(std::string_view slot_id, const Context& co
     reason = "no eligible content";
   } else {
     d.content = best->candidate.id;
-    reason = "\"" + d.content + "\" (priority " + short_number(best->candidate.priority, host) + ")";
-    if (best->candidate.incentive) reason += ", an incentive worth it here: expected gain " + short_number(d.expected_gain, host);
+    reason = cat({"\"", d.content, "\" (priority ", short_number(best->candidate.priority, host), ")"});
+    if (best->candidate.incentive) reason += cat({", an incentive worth it here: expected gain ", short_number(d.expected_gain, host)});
   }
-  if (d.holdout) reason += "; the visitor is in the " + short_number(holdout_share_ * 100, host) + " % holdout and gets the control";
+  if (d.holdout) reason += cat({"; the visitor is in the ", short_number(holdout_share_ * 100, host), " % holdout and gets the control"});
   if (!d.audiences.empty()) {
     reason += "; audiences: ";
     for (std::size_t i = 0; i < d.audiences.size(); ++i) reason += (i ? ", " : "") + d.audiences[i];
   }
-  if (!d.scores.segment.empty()) reason += "; segment " + d.scores.segment;
-  for (const auto& [name, p] : d.scores.propensity) reason += "; P(" + name + ") " + short_number(p, host);
-  for (const UpliftEstimate& u : d.scores.uplift) reason += "; uplift " + u.name + " " + short_number(u.uplift, host) + " (" + u.quadrant + ")";
-  for (const std::string& p : passed_over) reason += "; passed over " + p;
+  if (!d.scores.segment.empty()) reason += cat({"; segment ", d.scores.segment});
+  for (const auto& [name, p] : d.scores.propensity) reason += cat({"; P(", name, ") ", short_number(p, host)});
+  for (const UpliftEstimate& u : d.scores.uplift) reason += cat({"; uplift ", u.name, " ", short_number(u.uplift, host), " (", u.quadrant, ")"});
+  for (const std::string& p : passed_over) reason += cat({"; passed over ", p});
   d.reason = std::move(reason);
   // The exposure record the page emits once the slot has rendered.
   std::string x = "{\"slot\":";
@@ -257,7 +259,7 @@ Result<Decision> DecisionSet::decide(std::string_view slot_id, const Context& co
   json::append_quoted(x, context.visitor_id);
   x += ",\"modelId\":";
   json::append_quoted(x, context.model_id);
-  x += ",\"decidedAt\":" + json::integer_to_string(std::round(context.now_ms)) + "}";
+  x += cat({",\"decidedAt\":", json::integer_to_string(std::round(context.now_ms)), "}"});
   d.exposure = std::move(x);
   return d;
 }

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include "byte_io.h"
 
 
 namespace cabine {
+
+using internal::cat;  // messages: one out-of-line concatenation (byte_io.h)
 
 namespace {
 
@@ -124,7 +127,7 @@ void encode_into(const std::vector<FeatureSpec>& features, const json::Value& da
 
 Result<std::vector<double>> encode(const std::vector<FeatureSpec>& features, const json::Value& data) {
   if (!data.is_object())
-    return Status(ErrorCode::kInvalidArgument, "learned models read an object, not a " + std::string(json::type_name(data.type())));
+    return Status(ErrorCode::kInvalidArgument, cat({"learned models read an object, not a ", json::type_name(data.type())}));
   std::vector<double> out;
   encode_into(features, data, out);
   return out;
@@ -237,7 +240,7 @@ class Reader {
   Status status;
 
   bool fail(const std::string& where, const std::string& what) {
-    if (status.is_ok()) status = Status(ErrorCode::kInvalidArgument, "learned models: " + where + ": " + what);
+    if (status.is_ok()) status = Status(ErrorCode::kInvalidArgument, cat({"learned models: ", where, ": ", what}));
     return false;
   }
 
@@ -245,18 +248,18 @@ class Reader {
                             bool required = true) {
     const json::Value* v = obj.find(key);
     if (v == nullptr) {
-      if (required) fail(where, "missing \"" + std::string(key) + "\"");
+      if (required) fail(where, cat({"missing \"", key, "\""}));
       return nullptr;
     }
     if (v->type() != type) {
-      fail(join(where, key), "must be " + std::string(json::type_name(type)) + ", not " + std::string(json::type_name(v->type())));
+      fail(join(where, key), cat({"must be ", json::type_name(type), ", not ", json::type_name(v->type())}));
       return nullptr;
     }
     return v;
   }
 
   static std::string join(const std::string& where, std::string_view key) {
-    return where.empty() ? std::string(key) : where + "." + std::string(key);
+    return where.empty() ? std::string(key) : cat({where, ".", key});
   }
 
   bool number(const json::Value& obj, std::string_view key, const std::string& where, double& out, double lo, double hi) {
@@ -264,7 +267,7 @@ class Reader {
     if (v == nullptr) return false;
     out = v->as_number();
     if (!std::isfinite(out) || out < lo || out > hi)
-      return fail(join(where, key), "must be a finite number in [" + num(lo) + ", " + num(hi) + "]");
+      return fail(join(where, key), cat({"must be a finite number in [", num(lo), ", ", num(hi), "]"}));
     return true;
   }
 
@@ -280,7 +283,7 @@ class Reader {
     if (v == nullptr) return false;
     out = v->as_string();
     if (out.empty() || out.size() > max_bytes)
-      return fail(join(where, key), "must be 1 to " + std::to_string(max_bytes) + " bytes long");
+      return fail(join(where, key), cat({"must be 1 to ", max_bytes, " bytes long"}));
     return true;
   }
 
@@ -290,7 +293,7 @@ class Reader {
     for (std::size_t i = 0; i < arr.size(); ++i) {
       const json::Value& v = arr.items()[i];
       if (!v.is_number() || !std::isfinite(v.as_number()))
-        return fail(where + "[" + std::to_string(i) + "]", "must be a finite number");
+        return fail(cat({where, "[", i, "]"}), "must be a finite number");
       out.push_back(v.as_number());
     }
     return true;
@@ -300,7 +303,7 @@ class Reader {
     if (!string(obj, "name", where, out, 64)) return false;
     for (const char c : out) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
-      if (!ok) return fail(join(where, "name"), "\"" + out + "\" must use only letters, digits, _ - .");
+      if (!ok) return fail(join(where, "name"), cat({"\"", out, "\" must use only letters, digits, _ - ."}));
     }
     return true;
   }
@@ -315,18 +318,18 @@ class Reader {
       const json::Value* levels = member(v, "levels", where, json::Type::kArray);
       if (levels == nullptr) return false;
       if (levels->size() == 0 || levels->size() > kMaxFeatureLevels)
-        return fail(join(where, "levels"), "must have 1 to " + std::to_string(kMaxFeatureLevels) + " entries");
+        return fail(join(where, "levels"), cat({"must have 1 to ", kMaxFeatureLevels, " entries"}));
       for (std::size_t i = 0; i < levels->size(); ++i) {
         const json::Value& l = levels->items()[i];
         if (!l.is_string() || l.as_string().empty() || l.as_string().size() > 4096)
-          return fail(join(where, "levels") + "[" + std::to_string(i) + "]", "must be a string of 1 to 4096 bytes");
+          return fail(cat({join(where, "levels"), "[", i, "]"}), "must be a string of 1 to 4096 bytes");
         if (std::find(f.levels.begin(), f.levels.end(), l.as_string()) != f.levels.end())
-          return fail(join(where, "levels") + "[" + std::to_string(i) + "]", "\"" + l.as_string() + "\" appears twice");
+          return fail(cat({join(where, "levels"), "[", i, "]"}), cat({"\"", l.as_string(), "\" appears twice"}));
         f.levels.push_back(l.as_string());
       }
       return true;
     }
-    if (kind != "numeric") return fail(join(where, "kind"), "must be \"numeric\" or \"categorical\", not \"" + kind + "\"");
+    if (kind != "numeric") return fail(join(where, "kind"), cat({"must be \"numeric\" or \"categorical\", not \"", kind, "\""}));
     f.kind = FeatureKind::kNumeric;
     std::string transform;
     if (!string(v, "transform", where, transform, 32)) return false;
@@ -338,12 +341,12 @@ class Reader {
       return true;
     }
     if (transform != "bucketize")
-      return fail(join(where, "transform"), "must be \"standardize\" or \"bucketize\", not \"" + transform + "\"");
+      return fail(join(where, "transform"), cat({"must be \"standardize\" or \"bucketize\", not \"", transform, "\""}));
     f.transform = NumericTransform::kBucketize;
     const json::Value* edges = member(v, "edges", where, json::Type::kArray);
     if (edges == nullptr) return false;
     if (edges->size() == 0 || edges->size() > kMaxFeatureLevels)
-      return fail(join(where, "edges"), "must have 1 to " + std::to_string(kMaxFeatureLevels) + " entries");
+      return fail(join(where, "edges"), cat({"must have 1 to ", kMaxFeatureLevels, " entries"}));
     if (!numbers(*edges, join(where, "edges"), f.edges)) return false;
     for (std::size_t i = 1; i < f.edges.size(); ++i)
       if (!(f.edges[i] > f.edges[i - 1])) return fail(join(where, "edges"), "must be strictly ascending");
@@ -354,13 +357,12 @@ class Reader {
     const json::Value* arr = member(obj, "features", where, json::Type::kArray);
     if (arr == nullptr) return false;
     if (arr->size() == 0 || arr->size() > kMaxLearnedFeatures)
-      return fail(join(where, "features"), "must have 1 to " + std::to_string(kMaxLearnedFeatures) + " entries");
+      return fail(join(where, "features"), cat({"must have 1 to ", kMaxLearnedFeatures, " entries"}));
     out.resize(arr->size());
     for (std::size_t i = 0; i < arr->size(); ++i)
-      if (!feature(arr->items()[i], join(where, "features") + "[" + std::to_string(i) + "]", out[i])) return false;
+      if (!feature(arr->items()[i], cat({join(where, "features"), "[", i, "]"}), out[i])) return false;
     if (encoded_width(out) > kMaxEncodedWidth)
-      return fail(join(where, "features"), "encode to " + std::to_string(encoded_width(out)) + " columns; the limit is " +
-                                               std::to_string(kMaxEncodedWidth));
+      return fail(join(where, "features"), cat({"encode to ", encoded_width(out), " columns; the limit is ", kMaxEncodedWidth}));
     return true;
   }
 
@@ -374,21 +376,20 @@ class Reader {
     if (w == nullptr || !numbers(*w, join(here, "weights"), m.weights)) return false;
     const std::size_t width = encoded_width(m.features);
     if (m.weights.size() != width)
-      return fail(join(here, "weights"), "has " + std::to_string(m.weights.size()) + " entries; its features encode to " +
-                                             std::to_string(width) + " columns");
+      return fail(join(here, "weights"), cat({"has ", m.weights.size(), " entries; its features encode to ", width, " columns"}));
     return true;
   }
 
   bool propensity(const json::Value& v, const std::string& where, PropensityModel& m) {
     if (!v.is_object()) return fail(where, "must be an object");
     if (!name(v, where, m.name)) return false;
-    return logistic(v, "model", "propensity \"" + m.name + "\"", m.model);
+    return logistic(v, "model", cat({"propensity \"", m.name, "\""}), m.model);
   }
 
   bool uplift(const json::Value& v, const std::string& where, UpliftModel& m) {
     if (!v.is_object()) return fail(where, "must be an object");
     if (!name(v, where, m.name)) return false;
-    const std::string here = "uplift \"" + m.name + "\"";
+    const std::string here = cat({"uplift \"", m.name, "\""});
     std::string method;
     if (!string(v, "method", here, method, 32)) return false;
     if (method == "two_model") {
@@ -398,12 +399,12 @@ class Reader {
       m.method = UpliftMethod::kClassTransformation;
       if (!logistic(v, "transformed", here, m.transformed)) return false;
     } else {
-      return fail(here + ".method", "must be \"two_model\" or \"class_transformation\", not \"" + method + "\"");
+      return fail(cat({here, ".method"}), cat({"must be \"two_model\" or \"class_transformation\", not \"", method, "\""}));
     }
     if (!logistic(v, "control", here, m.control)) return false;
     const json::Value* t = member(v, "thresholds", here, json::Type::kObject);
     if (t == nullptr) return false;
-    const std::string th = here + ".thresholds";
+    const std::string th = cat({here, ".thresholds"});
     return number(*t, "persuadable_min", th, m.thresholds.persuadable_min, -1, 1) &&
            number(*t, "sleeping_dog_min", th, m.thresholds.sleeping_dog_min, -1, 1) &&
            number(*t, "sure_thing_min", th, m.thresholds.sure_thing_min, 0, 1);
@@ -418,28 +419,26 @@ class Reader {
     const json::Value* descriptions = names ? member(v, "descriptions", here, json::Type::kArray) : nullptr;
     if (descriptions == nullptr) return false;
     const std::size_t k = centroids->size();
-    if (k == 0 || k > kMaxSegments) return fail(here + ".centroids", "must have 1 to " + std::to_string(kMaxSegments) + " entries");
+    if (k == 0 || k > kMaxSegments) return fail(cat({here, ".centroids"}), cat({"must have 1 to ", kMaxSegments, " entries"}));
     if (names->size() != k || descriptions->size() != k)
-      return fail(here, "centroids, names and descriptions must have the same length (" + std::to_string(k) + ", " +
-                            std::to_string(names->size()) + ", " + std::to_string(descriptions->size()) + ")");
+      return fail(here, cat({"centroids, names and descriptions must have the same length (", k, ", ", names->size(), ", ", descriptions->size(), ")"}));
     m.centroids.resize(k);
     for (std::size_t c = 0; c < k; ++c) {
-      const std::string at = here + ".centroids[" + std::to_string(c) + "]";
+      const std::string at = cat({here, ".centroids[", c, "]"});
       const json::Value& row = centroids->items()[c];
       if (!row.is_array()) return fail(at, "must be an array");
       if (!numbers(row, at, m.centroids[c])) return false;
       if (m.centroids[c].size() != width)
-        return fail(at, "has " + std::to_string(m.centroids[c].size()) + " entries; the features encode to " +
-                            std::to_string(width) + " columns");
+        return fail(at, cat({"has ", m.centroids[c].size(), " entries; the features encode to ", width, " columns"}));
       const json::Value& n = names->items()[c];
       if (!n.is_string() || n.as_string().empty() || n.as_string().size() > 256)
-        return fail(here + ".names[" + std::to_string(c) + "]", "must be a string of 1 to 256 bytes");
+        return fail(cat({here, ".names[", c, "]"}), "must be a string of 1 to 256 bytes");
       if (std::find(m.names.begin(), m.names.end(), n.as_string()) != m.names.end())
-        return fail(here + ".names[" + std::to_string(c) + "]", "\"" + n.as_string() + "\" appears twice");
+        return fail(cat({here, ".names[", c, "]"}), cat({"\"", n.as_string(), "\" appears twice"}));
       m.names.push_back(n.as_string());
       const json::Value& d = descriptions->items()[c];
       if (!d.is_string() || d.as_string().size() > 4096)
-        return fail(here + ".descriptions[" + std::to_string(c) + "]", "must be a string of at most 4096 bytes");
+        return fail(cat({here, ".descriptions[", c, "]"}), "must be a string of at most 4096 bytes");
       m.descriptions.push_back(d.as_string());
     }
     return true;
@@ -457,25 +456,24 @@ Result<LearnedModels> LearnedModels::from_json(std::string_view text) {
   double version = 0;
   if (!r.number(root, "version", "", version, 1, 1000)) return r.status;
   if (version != kLearnedFormatVersion)
-    return Status(ErrorCode::kInvalidArgument, "learned models: version " + json::integer_to_string(version) +
-                                                   " is not supported; this reader knows version 1");
+    return Status(ErrorCode::kInvalidArgument, cat({"learned models: version ", json::integer_to_string(version), " is not supported; this reader knows version 1"}));
   LearnedModels out;
   if (const json::Value* list = r.member(root, "propensity", "", json::Type::kArray, false)) {
-    if (list->size() > kMaxLearnedModels) r.fail("propensity", "more than " + std::to_string(kMaxLearnedModels) + " models");
+    if (list->size() > kMaxLearnedModels) r.fail("propensity", cat({"more than ", kMaxLearnedModels, " models"}));
     out.propensity.resize(list->size());
     for (std::size_t i = 0; r.status.is_ok() && i < list->size(); ++i) {
-      r.propensity(list->items()[i], "propensity[" + std::to_string(i) + "]", out.propensity[i]);
+      r.propensity(list->items()[i], cat({"propensity[", i, "]"}), out.propensity[i]);
       for (std::size_t j = 0; r.status.is_ok() && j < i; ++j)
-        if (out.propensity[j].name == out.propensity[i].name) r.fail("propensity[" + std::to_string(i) + "]", "name \"" + out.propensity[i].name + "\" appears twice");
+        if (out.propensity[j].name == out.propensity[i].name) r.fail(cat({"propensity[", i, "]"}), cat({"name \"", out.propensity[i].name, "\" appears twice"}));
     }
   }
   if (const json::Value* list = r.status.is_ok() ? r.member(root, "uplift", "", json::Type::kArray, false) : nullptr) {
-    if (list->size() > kMaxLearnedModels) r.fail("uplift", "more than " + std::to_string(kMaxLearnedModels) + " models");
+    if (list->size() > kMaxLearnedModels) r.fail("uplift", cat({"more than ", kMaxLearnedModels, " models"}));
     out.uplift.resize(list->size());
     for (std::size_t i = 0; r.status.is_ok() && i < list->size(); ++i) {
-      r.uplift(list->items()[i], "uplift[" + std::to_string(i) + "]", out.uplift[i]);
+      r.uplift(list->items()[i], cat({"uplift[", i, "]"}), out.uplift[i]);
       for (std::size_t j = 0; r.status.is_ok() && j < i; ++j)
-        if (out.uplift[j].name == out.uplift[i].name) r.fail("uplift[" + std::to_string(i) + "]", "name \"" + out.uplift[i].name + "\" appears twice");
+        if (out.uplift[j].name == out.uplift[i].name) r.fail(cat({"uplift[", i, "]"}), cat({"name \"", out.uplift[i].name, "\" appears twice"}));
     }
   }
   if (const json::Value* seg = r.status.is_ok() ? r.member(root, "segments", "", json::Type::kObject, false) : nullptr) {

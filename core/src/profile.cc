@@ -4,8 +4,11 @@
 #include <cmath>
 
 #include "cabine/rule_host.h"
+#include "byte_io.h"
 
 namespace cabine {
+
+using internal::cat;  // messages: one out-of-line concatenation (byte_io.h)
 
 namespace {
 
@@ -74,7 +77,7 @@ double weight_for(EventType type, const ProfileConfig& c) {
   }
 }
 
-Status event_error(const std::string& message) { return Status(ErrorCode::kInvalidEvent, "event: " + message); }
+Status event_error(const std::string& message) { return Status(ErrorCode::kInvalidEvent, cat({"event: ", message})); }
 
 }  // namespace
 
@@ -99,7 +102,7 @@ double decay_factor(double elapsed, double half_life) noexcept {
 }
 
 Result<Event> event_from_json(const json::Value& value) {
-  if (!value.is_object()) return event_error("must be an object, not " + std::string(json::type_name(value.type())));
+  if (!value.is_object()) return event_error(cat({"must be an object, not ", json::type_name(value.type())}));
   Event e;
   bool has_type = false, has_time = false;
   for (std::size_t i = 0; i < value.size(); ++i) {
@@ -129,11 +132,11 @@ Result<Event> event_from_json(const json::Value& value) {
         return event_error("price must be a number from 0 to 1e9");
       e.price = v.as_number();
     } else if (text != nullptr) {
-      if (!v.is_string()) return event_error(key + " must be a string");
-      if (v.as_string().size() > kMaxEventFieldBytes) return event_error(key + " is longer than 200 bytes");
+      if (!v.is_string()) return event_error(cat({key, " must be a string"}));
+      if (v.as_string().size() > kMaxEventFieldBytes) return event_error(cat({key, " is longer than 200 bytes"}));
       *text = v.as_string();
     } else {
-      return event_error("unknown field \"" + key + "\" (expected type, time, productId, category, brand, price, channel, device)");
+      return event_error(cat({"unknown field \"", key, "\" (expected type, time, productId, category, brand, price, channel, device)"}));
     }
   }
   if (!has_type) return event_error("type is missing");
@@ -177,7 +180,7 @@ Status Profile::set_attributes(std::string_view json_text) {
   Result<json::Value> parsed = json::parse(json_text, {.max_bytes = kMaxAttributesBytes, .max_depth = 16, .max_elements = 1000}, "attributes");
   if (!parsed.is_ok()) return parsed.status();
   if (!parsed.value().is_object())
-    return Status(ErrorCode::kInvalidArgument, "attributes must be a JSON object, not " + std::string(json::type_name(parsed.value().type())));
+    return Status(ErrorCode::kInvalidArgument, cat({"attributes must be a JSON object, not ", json::type_name(parsed.value().type())}));
   if (parsed.value().find("features") != nullptr)
     return Status(ErrorCode::kInvalidArgument, "attributes: the key \"features\" is reserved for the derived features");
   attributes_ = std::move(parsed).value();
@@ -259,14 +262,13 @@ void Profile::record_render(std::string_view content, double time_ms) {
 }
 
 std::string Profile::save() const {
-  std::string out = "{\"v\":" + int_text(kProfileVersion) + ",\"attributes\":" + json::write(attributes_, LexemeOnlyHost());
+  std::string out = cat({"{\"v\":", int_text(kProfileVersion), ",\"attributes\":", json::write(attributes_, LexemeOnlyHost())});
   out += ",\"counts\":[";
   for (int i = 0; i < kEventTypeCount; ++i) out += (i ? "," : "") + int_text(counts_[i]);
-  out += "],\"starts\":" + int_text(explicit_sessions_) + ",\"events\":" + int_text(total_events_);
-  out += ",\"cents\":[" + int_text(purchase_cents_) + "," + int_text(return_cents_) + "]";
-  out += ",\"times\":[" + int_text(first_ms_) + "," + int_text(last_ms_) + "," + int_text(last_visit_ms_) + "," +
-         int_text(last_purchase_ms_) + "]";
-  out += ",\"depth\":" + int_text(session_depth_) + ",\"channel\":";
+  out += cat({"],\"starts\":", int_text(explicit_sessions_), ",\"events\":", int_text(total_events_)});
+  out += cat({",\"cents\":[", int_text(purchase_cents_), ",", int_text(return_cents_), "]"});
+  out += cat({",\"times\":[", int_text(first_ms_), ",", int_text(last_ms_), ",", int_text(last_visit_ms_), ",", int_text(last_purchase_ms_), "]"});
+  out += cat({",\"depth\":", int_text(session_depth_), ",\"channel\":"});
   json::append_quoted(out, channel_);
   out += ",\"device\":";
   json::append_quoted(out, device_);
@@ -276,7 +278,7 @@ std::string Profile::save() const {
       const Affinity& a = (*list)[i];
       out += i ? ",[" : "[";
       json::append_quoted(out, a.name);
-      out += "," + int_text(a.micro) + "," + int_text(a.updated_ms) + "]";
+      out += cat({",", int_text(a.micro), ",", int_text(a.updated_ms), "]"});
     }
   }
   out += "],\"renders\":[";
@@ -296,8 +298,7 @@ class ProfileReader {
  public:
   static Result<Profile> read(std::string_view text) {
     if (text.size() > kMaxProfileBytes)
-      return bad("it is " + int_text(static_cast<std::int64_t>(text.size())) + " bytes; the limit is " +
-                 int_text(static_cast<std::int64_t>(kMaxProfileBytes)));
+      return bad(cat({"it is ", int_text(static_cast<std::int64_t>(text.size())), " bytes; the limit is ", int_text(static_cast<std::int64_t>(kMaxProfileBytes))}));
     Result<json::Value> parsed = json::parse(text, {.max_bytes = kMaxProfileBytes, .max_depth = 18, .max_elements = 2000}, "profile");
     if (!parsed.is_ok()) return bad(parsed.status().message());
     const json::Value& root = parsed.value();
@@ -305,12 +306,11 @@ class ProfileReader {
     const json::Value* version = root.find("v");
     if (version == nullptr || !version->is_number()) return bad("\"v\" (the format version) is missing");
     if (version->as_number() != kProfileVersion)
-      return bad("version " + (version->lexeme().empty() ? std::string("?") : version->lexeme()) + " is not " +
-                 int_text(kProfileVersion) + ", the version this reader knows");
+      return bad(cat({"version ", (version->lexeme().empty() ? std::string("?") : version->lexeme()), " is not ", int_text(kProfileVersion), ", the version this reader knows"}));
     static constexpr const char* kKeys[] = {"v", "attributes", "counts", "starts", "events", "cents", "times", "depth", "channel", "device", "categories", "brands", "renders"};
     for (const std::string& key : root.keys())
       if (std::none_of(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }))
-        return bad("unknown field \"" + key + "\"");
+        return bad(cat({"unknown field \"", key, "\""}));
     Profile p;
     const json::Value* attributes = root.find("attributes");
     if (attributes == nullptr || !attributes->is_object() || attributes->find("features") != nullptr)
@@ -340,7 +340,7 @@ class ProfileReader {
 
  private:
   static Status bad(const std::string& why) {
-    return Status(ErrorCode::kInvalidProfile, "the saved profile cannot be loaded, so a fresh profile replaces it: " + why);
+    return Status(ErrorCode::kInvalidProfile, cat({"the saved profile cannot be loaded, so a fresh profile replaces it: ", why}));
   }
   static bool is_integer(const json::Value& v, std::int64_t min) {
     return v.is_number() && v.as_number() == std::trunc(v.as_number()) && v.as_number() >= static_cast<double>(min) &&
@@ -349,9 +349,7 @@ class ProfileReader {
   // `n` == 0 reads one integer; otherwise an array of exactly n.
   static Status integers(const json::Value& root, const char* key, std::int64_t* out, int n, std::int64_t min) {
     const json::Value* v = root.find(key);
-    const std::string what = std::string("\"") + key + "\" must be " +
-                             (n == 0 ? std::string("an integer") : "an array of " + int_text(n) + " integers") +
-                             (min == 0 ? " >= 0" : " >= -1");
+    const std::string what = cat({"\"", key, "\" must be ", (n == 0 ? std::string("an integer") : "an array of " + int_text(n) + " integers"), (min == 0 ? " >= 0" : " >= -1")});
     if (v == nullptr) return bad(what);
     if (n == 0) {
       if (!is_integer(*v, min)) return bad(what);
@@ -368,7 +366,7 @@ class ProfileReader {
   static Status text_field(const json::Value& root, const char* key, std::string& out) {
     const json::Value* v = root.find(key);
     if (v == nullptr || !v->is_string() || v->as_string().size() > kMaxEventFieldBytes)
-      return bad(std::string("\"") + key + "\" must be a string of at most 200 bytes");
+      return bad(cat({"\"", key, "\" must be a string of at most 200 bytes"}));
     out = v->as_string();
     return Status::ok();
   }
@@ -389,14 +387,14 @@ class ProfileReader {
         r.times_ms.push_back(static_cast<std::int64_t>(t.as_number()));
       }
       for (const Renders& seen : out)
-        if (seen.content == r.content) return bad("\"renders\" names \"" + r.content + "\" twice");
+        if (seen.content == r.content) return bad(cat({"\"renders\" names \"", r.content, "\" twice"}));
       out.push_back(std::move(r));
     }
     return Status::ok();
   }
   static Status affinities(const json::Value& root, const char* key, std::vector<Affinity>& out) {
     const json::Value* v = root.find(key);
-    const std::string what = std::string("\"") + key + "\" must be an array of at most 50 [name, score, time] entries";
+    const std::string what = cat({"\"", key, "\" must be an array of at most 50 [name, score, time] entries"});
     if (v == nullptr || !v->is_array() || v->size() > kMaxAffinityKeys) return bad(what);
     for (const json::Value& e : v->items()) {
       if (!e.is_array() || e.size() != 3 || !e.items()[0].is_string() || e.items()[0].as_string().empty() ||
@@ -405,7 +403,7 @@ class ProfileReader {
           !is_integer(e.items()[2], 0))
         return bad(what);
       for (const Affinity& seen : out)
-        if (seen.name == e.items()[0].as_string()) return bad(std::string("\"") + key + "\" names \"" + seen.name + "\" twice");
+        if (seen.name == e.items()[0].as_string()) return bad(cat({"\"", key, "\" names \"", seen.name, "\" twice"}));
       out.push_back({e.items()[0].as_string(), static_cast<std::int64_t>(e.items()[1].as_number()),
                      static_cast<std::int64_t>(e.items()[2].as_number())});
     }
