@@ -278,58 +278,53 @@ Status invalid(std::string what, std::string_view path) {
 // Whether a regex pattern repeats something that itself repeats, like
 // "(a+)+" or "(x*y)*": such patterns backtrack exponentially in JavaScript's
 // RegExp (and std::regex) on a subject that almost matches, and would freeze
-// the page. Classes and escapes are atoms; "?" alone is not a repetition.
+// the page. Classes and escapes are atoms; "?" alone is not a repetition,
+// and a "{" that is not a quantifier is a literal.
 bool nests_repetition(std::string_view p) {
-  struct Group {
-    bool repeats_inside = false;
-  };
-  std::vector<Group> groups(1);
-  // After an atom at i (ending before j), is there a repeating quantifier at j?
+  // One char per open group: whether something inside it repeats.
+  std::string repeats(1, '\0');
+  // Is there a repeating quantifier (*, +, {n,}, {n,m} with m > 1, {n} with n > 1) at j?
   const auto quantifier_at = [&](std::size_t j) {
     if (j >= p.size()) return false;
     if (p[j] == '*' || p[j] == '+') return true;
     if (p[j] != '{') return false;
-    std::size_t k = j + 1;
-    std::size_t lo = 0, hi = 0;
-    bool digits = false, comma = false, hi_digits = false;
-    for (; k < p.size() && p[k] >= '0' && p[k] <= '9'; ++k) lo = std::min<std::size_t>(lo * 10 + static_cast<std::size_t>(p[k] - '0'), 100000), digits = true;
-    if (k < p.size() && p[k] == ',') {
-      comma = true;
-      for (++k; k < p.size() && p[k] >= '0' && p[k] <= '9'; ++k) hi = std::min<std::size_t>(hi * 10 + static_cast<std::size_t>(p[k] - '0'), 100000), hi_digits = true;
-    }
-    if (!digits || k >= p.size() || p[k] != '}') return false;
-    return comma ? (!hi_digits || hi > 1) : lo > 1;
+    const std::size_t close = p.find('}', j);
+    if (close == std::string_view::npos) return false;
+    const std::string_view body = p.substr(j + 1, close - j - 1);
+    if (body.empty() || body.find_first_not_of("0123456789,") != std::string_view::npos || body[0] == ',') return false;
+    const std::size_t comma = body.find(',');
+    const std::string_view last = comma == std::string_view::npos ? body : body.substr(comma + 1);
+    return last.empty() || last.size() > 1 || last[0] > '1';
   };
   for (std::size_t i = 0; i < p.size(); ++i) {
-    const char ch = p[i];
     std::size_t end = i + 1;  // one past the atom
-    if (ch == '\\') {
-      end = std::min(i + 2, p.size());
-    } else if (ch == '[') {
-      std::size_t k = i + 1;
-      if (k < p.size() && p[k] == '^') ++k;
-      if (k < p.size() && p[k] == ']') ++k;
-      for (; k < p.size() && p[k] != ']'; ++k)
-        if (p[k] == '\\') ++k;
-      end = std::min(k + 1, p.size());
-    } else if (ch == '(') {
-      groups.push_back({});
-      continue;
-    } else if (ch == ')') {
-      if (groups.size() == 1) continue;  // unbalanced: RegExp reports it
-      const bool inner = groups.back().repeats_inside;
-      groups.pop_back();
-      if (quantifier_at(i + 1)) {
-        if (inner) return true;
-        groups.back().repeats_inside = true;
-      } else if (inner) {
-        groups.back().repeats_inside = true;
-      }
-      continue;
-    } else if (ch == '*' || ch == '+' || ch == '?' || ch == '{' || ch == '|' || ch == '^' || ch == '$') {
-      continue;
+    switch (p[i]) {
+      case '\\':
+        end = i + 2;
+        break;
+      case '[':
+        for (end = i + 2; end < p.size() && p[end] != ']'; ++end)
+          if (p[end] == '\\') ++end;
+        ++end;
+        break;
+      case '(':
+        repeats.push_back('\0');
+        continue;
+      case ')':
+        if (repeats.size() > 1) {
+          const bool inner = repeats.back() != '\0';
+          repeats.pop_back();
+          if (inner && quantifier_at(i + 1)) return true;
+          if (inner || quantifier_at(i + 1)) repeats.back() = '\1';
+        }
+        continue;
+      case '*': case '+': case '?': case '{': case '|': case '^': case '$':
+        continue;
+      default:
+        break;
     }
-    if (quantifier_at(end)) groups.back().repeats_inside = true;
+    end = std::min(end, p.size());
+    if (quantifier_at(end)) repeats.back() = '\1';
     i = end - 1;
   }
   return false;
