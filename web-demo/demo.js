@@ -80,6 +80,8 @@ function showModel(info, loadMs, source) {
 
 async function load(source, label) {
   const error = $('#load-error');
+  const status = $('#model-status');
+  if (cabine.modelInfo) status.textContent = `Loading ${label}… Model “${cabine.modelInfo.id}” is in service meanwhile.`;
   const started = performance.now();
   try {
     const info = await cabine.loadModel(source);
@@ -91,6 +93,7 @@ async function load(source, label) {
     error.textContent = `${label} was not loaded: ${err.code ?? err.name}: ${err.message}. `
       + (inService ? `Model “${inService.id}” stays in service.` : 'No model is in service.');
     error.hidden = false;
+    if (inService) status.textContent = `Model “${inService.id}” in service.`;
   }
 }
 
@@ -98,8 +101,11 @@ function wireFileInputs() {
   const input = $('#model-file');
   input.addEventListener('change', () => {
     const file = input.files?.[0];
+    input.value = '';  // picking the same file again loads it again
     if (file) load(file, `“${file.name}”`);
   });
+  // A file dropped outside the zone must not make the browser open it instead of the page.
+  for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
   const zone = $('#drop-zone');
   zone.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -125,6 +131,7 @@ function modelChanged() {
   noFit.textContent = products.length ? '' : 'The model in service has no fit section: no products to size.';
   history = history.filter((item) => productById(item.productId));
   historyProductChanged();
+  showProductInfo();
   renderHistory();
   suggest();
   refreshAudiences();
@@ -147,6 +154,13 @@ function saveHistory() {
   localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
 }
 
+function showProductInfo() {
+  const p = productById($('#fit-product').value);
+  $('#fit-product-info').textContent = p
+    ? `${[p.brand, p.category].filter(Boolean).join(' ')}, ${p.sizeSystem} sizes ${p.sizes.join(' · ')}; ${FLAG_TEXT[p.flag] ?? 'fit unknown'}`
+    : '';
+}
+
 function historyProductChanged() {
   const p = productById($('#history-product').value);
   const select = $('#history-size');
@@ -167,6 +181,9 @@ function renderHistory() {
       saveHistory();
       renderHistory();
       suggest();
+      // Keep the keyboard user in the list: the next item's button, or the add button.
+      const buttons = $('#history-list').querySelectorAll('button');
+      (buttons[Math.min(i, buttons.length - 1)] ?? $('#history-add')).focus();
     });
     return el('li', { dataset: { index: String(i) } }, `${p ? productLabel(p) : item.productId}, size ${item.size}: ${OUTCOME_TEXT[item.outcome]} `, remove);
   }));
@@ -203,13 +220,13 @@ function suggest() {
   let r;
   let micros;
   try {
-    const started = performance.now();
     r = cabine.recommendSize(request);
-    // One call is below the browser's timer resolution: time 20 and report the mean.
+    // One call is below the browser's timer resolution: after 5 warm-up calls,
+    // time 20 and report the mean.
+    for (let i = 0; i < 5; i++) cabine.recommendSize(request);
     const t0 = performance.now();
     for (let i = 0; i < 20; i++) cabine.recommendSize(request);
     micros = ((performance.now() - t0) * 1000) / 20;
-    if (!(micros > 0)) micros = (performance.now() - started) * 1000;
   } catch (err) {
     result.hidden = true;
     showError(error, err);
@@ -224,7 +241,7 @@ function suggest() {
   $('#fit-flag').textContent = `${FLAG_TEXT[r.flag]} (offset ${r.productOffset.toFixed(2)} size steps)`;
   $('#fit-flag').dataset.flag = r.flag;
   $('#fit-source').textContent = SOURCE_TEXT[r.source] ?? r.source;
-  $('#fit-shopper').textContent = `${r.shopperSize.mean.toFixed(2)} ± ${r.shopperSize.sd.toFixed(2)} on the product's size scale`;
+  $('#fit-shopper').textContent = `${r.shopperSize.mean.toFixed(2)} ± ${r.shopperSize.sd.toFixed(2)} on the model's internal scale for ${r.sizes.map((x) => x.size).join('–').replace(/–.*–/, '…')} sizes`;
   $('#fit-used').textContent = r.itemsUsed.length ? r.itemsUsed.map((i) => `#${i + 1}`).join(', ') : 'none';
   $('#fit-notes').textContent = r.notes.length ? r.notes.join('; ') : 'none';
   $('#fit-time').textContent = `${micros.toFixed(0)} µs per call (mean of 20)`;
@@ -264,7 +281,10 @@ function wireFit() {
     suggest();
   });
   $('#fit-suggest').addEventListener('click', suggest);
-  $('#fit-product').addEventListener('change', suggest);
+  $('#fit-product').addEventListener('change', () => {
+    showProductInfo();
+    suggest();
+  });
   for (const id of ['#fit-min-confidence', '#q-height', '#q-weight', '#q-age', '#q-body-type', '#q-bust']) {
     $(id).addEventListener('change', suggest);
   }
@@ -326,8 +346,12 @@ function renderDecisions(now) {
     render.addEventListener('click', () => {
       const record = cabine.markRendered(lastDecisions.get(slot.id));
       saveProfile();
-      exposure.textContent = `exposure: ${JSON.stringify(record)}`;
-      $('#audience-status').textContent = `${slot.id}: “${record.content}” rendered; its frequency cap counts it.`;
+      refreshAudiences();  // a frequency cap may now pass the content over
+      const box = document.querySelector(`.decision[data-slot="${slot.id}"] .exposure`);
+      if (box) box.textContent = `last exposure: ${JSON.stringify(record)}`;
+      $('#audience-status').textContent = record.content === null
+        ? `${slot.id}: nothing was eligible, so nothing rendered.`
+        : `${slot.id}: “${record.content}” rendered at ${new Date(record.renderedAt).toISOString()}; the decisions were redone.`;
     });
     return el('div', { class: 'decision', dataset: { slot: slot.id } },
       el('p', {}, el('strong', {}, slot.id), ' → ', el('span', { class: 'content' }, d.content ?? 'nothing eligible'), ' ',
@@ -343,7 +367,8 @@ function fireEvent(type) {
     event.productId = p.productId;
     if (p.category) event.category = p.category;
     if (p.brand) event.brand = p.brand;
-    if (type === 'purchase' || type === 'return') event.price = Number($('#event-price').value || 0);
+    const price = $('#event-price').value.trim();
+    if ((type === 'purchase' || type === 'return') && price !== '') event.price = Number(price);
   }
   try {
     cabine.track(event);
@@ -372,7 +397,12 @@ function wireAudiences() {
   $('#profile-forget').addEventListener('click', () => {
     cabine.forget();
     saveProfile();
-    $('#audience-status').textContent = 'The visitor was forgotten: attributes and behaviour cleared.';
+    $('#attributes').value = '{}';
+    history = [];
+    saveHistory();
+    renderHistory();
+    suggest();
+    $('#audience-status').textContent = 'The visitor was forgotten: attributes, behaviour and fit history cleared from this device.';
     refreshAudiences();
   });
 }
@@ -397,6 +427,14 @@ function restoreProfile() {
 
 // ---------------------------------------------------------------- rule playground
 
+// JSON, except that numbers JSON cannot write (Infinity, NaN) read as JavaScript
+// writes them, and a very long result is cut.
+function showResult(value) {
+  const text = typeof value === 'number' ? String(value)
+    : JSON.stringify(value, (k, v) => (typeof v === 'number' && !Number.isFinite(v) ? `__${v}__` : v)).replace(/"__(-?Infinity|NaN)__"/g, '$1');
+  return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} characters in all)` : text;
+}
+
 function wireRules() {
   const out = $('#rule-result');
   $('#rule-evaluate').addEventListener('click', () => {
@@ -405,7 +443,7 @@ function wireRules() {
       const data = readJson($('#rule-data').value || 'null', 'The data');
       const value = cabine.evaluateRule(rule, data, $('#rule-language').value);
       out.className = 'ok';
-      out.textContent = `Result: ${JSON.stringify(value)}`;
+      out.textContent = `Result: ${showResult(value)}`;
     } catch (err) {
       out.className = 'error';
       out.textContent = `Error: ${err.code ?? err.name}: ${err.message}`;

@@ -55,29 +55,42 @@ async function inWorker() {
   return { mode: `Cabine ${version} runs in a module Worker; the main thread never loads the wasm.`, call };
 }
 
+const OUTCOMES = new Set(['kept', 'too_small', 'too_large', 'returned_other']);
+
+/** The stored history, without items that are not purchases (a damaged store must not cost the suggestion). */
 function readHistory() {
+  let items;
   try {
-    const items = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? '[]');
-    return Array.isArray(items) ? items : [];
+    items = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? '[]');
   } catch {
     return [];
   }
+  if (!Array.isArray(items)) return [];
+  return items.filter((i) => i && typeof i.productId === 'string' && typeof i.size === 'string' && OUTCOMES.has(i.outcome))
+    .map(({ productId, size, outcome }) => ({ productId, size, outcome }));
 }
 
+// Real radio buttons: one Tab stop, arrow keys move between sizes.
 function renderSizes(suggested) {
-  const box = $('#sizes');
-  box.replaceChildren(...PRODUCT.sizes.map((size) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = size;
-    b.setAttribute('role', 'radio');
-    b.setAttribute('aria-checked', 'false');
-    if (size === suggested) b.classList.add('suggested');
-    b.addEventListener('click', () => {
-      for (const other of box.children) other.setAttribute('aria-checked', String(other === b));
-      $('#add-to-cart').disabled = false;
+  $('#sizes').replaceChildren(...PRODUCT.sizes.flatMap((size) => {
+    const input = document.createElement('input');
+    input.type = 'radio';
+    input.name = 'size';
+    input.value = size;
+    input.id = `size-${size}`;
+    input.addEventListener('change', () => {
+      const button = $('#add-to-cart');
+      button.disabled = false;
+      button.textContent = `Add size ${size} to cart`;
     });
-    return b;
+    const label = document.createElement('label');
+    label.htmlFor = input.id;
+    label.textContent = size;
+    if (size === suggested) {
+      label.classList.add('suggested');
+      label.setAttribute('aria-label', `${size} (suggested)`);
+    }
+    return [input, label];
   }));
 }
 
@@ -90,7 +103,12 @@ async function main() {
   await engine.call('track', { type: 'view', productId: PRODUCT.productId, category: PRODUCT.category, brand: PRODUCT.brand });
 
   // The size suggestion beside the picker.
-  const fit = await engine.call('recommendSize', { product: PRODUCT, history: readHistory(), minConfidence: 0 });
+  let fit;
+  try {
+    fit = await engine.call('recommendSize', { product: PRODUCT, history: readHistory(), minConfidence: 0 });
+  } catch {
+    fit = await engine.call('recommendSize', { product: PRODUCT, minConfidence: 0 });  // without the history
+  }
   renderSizes(fit.size);
   $('#size-hint').textContent = fit.size
     ? `We suggest ${fit.size} (${Math.round(fit.confidence * 100)} % confident).`
@@ -111,7 +129,7 @@ async function main() {
   localStorage.setItem(PROFILE_KEY, await engine.call('saveProfile'));
 
   $('#add-to-cart').addEventListener('click', async () => {
-    const size = $('#sizes [aria-checked=true]')?.textContent;
+    const size = $('#sizes input:checked')?.value;
     await engine.call('track', { type: 'add_to_cart', productId: PRODUCT.productId, category: PRODUCT.category, brand: PRODUCT.brand });
     localStorage.setItem(PROFILE_KEY, await engine.call('saveProfile'));
     $('#cart-status').textContent = `Added size ${size} to your cart.`;
@@ -120,6 +138,13 @@ async function main() {
 }
 
 main().catch((err) => {
-  $('#size-hint').textContent = `Cabine could not start: ${err.code ?? err.name}: ${err.message}`;
-  $('#size-hint').classList.add('error');
+  // The page still sells: the picker works without a suggestion.
+  renderSizes(null);
+  $('#size-hint').textContent = 'Size suggestions are unavailable right now; the size guide lists the measurements.';
+  $('#size-hint').classList.add('muted');
+  $('#add-to-cart').addEventListener('click', () => {
+    $('#cart-status').textContent = `Added size ${$('#sizes input:checked')?.value} to your cart.`;
+  });
+  document.body.dataset.ready = 'true';
+  console.warn(`Cabine could not start: ${err.code ?? err.name}: ${err.message}`);
 });

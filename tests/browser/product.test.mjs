@@ -44,7 +44,10 @@ for (const [variant, query, viewport] of [
     const hint = await page.textContent('#size-hint');
     const [, size] = hint.match(/^We suggest (\d+) \(\d+ % confident\)\.$/) ?? [];
     assert.ok(size, hint);
-    assert.equal(await page.textContent('#sizes button.suggested'), size, 'the suggested size is marked in the picker');
+    assert.equal(await page.textContent('#sizes label.suggested'), size, 'the suggested size is marked in the picker');
+    assert.equal(await page.getAttribute('#sizes label.suggested', 'aria-label'), `${size} (suggested)`);
+    assert.equal(await page.textContent('#add-to-cart'), 'Pick a size');
+    assert.ok(await page.isDisabled('#add-to-cart'));
     await page.click('summary');
     assert.match(await page.textContent('#size-why-text'), /^Most shoppers take \d+ in this dress/);
 
@@ -57,7 +60,13 @@ for (const [variant, query, viewport] of [
     assert.ok(exposures.every((e) => e.renderedAt >= e.decidedAt));
 
     // Pick the size and add to cart: the event goes into the profile kept on the device.
-    await page.click(`#sizes button:text-is("${size}")`);
+    await page.click(`label[for="size-${size}"]`);
+    assert.equal(await page.textContent('#add-to-cart'), `Add size ${size} to cart`);
+    // The sizes are one radio group: arrow keys move the choice.
+    await page.focus(`#size-${size}`);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.querySelector('#sizes input:checked')?.value), size);
     await page.click('#add-to-cart');
     await page.locator('#cart-status', { hasText: `Added size ${size}` }).waitFor();
     const profile = JSON.parse(await page.evaluate(() => localStorage.getItem('cabine.demo.profile')));
@@ -78,6 +87,32 @@ for (const [variant, query, viewport] of [
     await context.close();
   });
 }
+
+test('a damaged stored history costs nothing: its bad items are left out', { skip }, async () => {
+  const { context, page, problems } = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });
+  await page.goto(new URL('product.html', origin).href);
+  await page.evaluate(() => localStorage.setItem('cabine.demo.history', JSON.stringify([
+    { productId: 'P00008', size: '40', outcome: 'bogus' }, null, 7, { productId: 'P00008', size: '40', outcome: 'kept' }])));
+  await page.reload();
+  await page.locator('body[data-ready=true]').waitFor({ timeout: 15_000 });
+  assert.match(await page.textContent('#size-hint'), /^We suggest \d+/);
+  await page.click('summary');
+  assert.match(await page.textContent('#size-why-text'), /^You kept 40 in /);
+  assert.deepEqual(problems.consoleErrors, []);
+  await context.close();
+});
+
+test('without a model the page still sells: no suggestion, a working picker', { skip }, async () => {
+  const { context, page } = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });
+  await page.route('**/models/demo.cabine', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(new URL('product.html', origin).href);
+  await page.locator('body[data-ready=true]').waitFor({ timeout: 15_000 });
+  assert.equal(await page.textContent('#size-hint'), 'Size suggestions are unavailable right now; the size guide lists the measurements.');
+  await page.click('label[for="size-38"]');
+  await page.click('#add-to-cart');
+  assert.equal(await page.textContent('#cart-status'), 'Added size 38 to your cart.');
+  await context.close();
+});
 
 test('the product page uses the history the QA page keeps on the device', { skip }, async () => {
   const { context, page, problems } = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });

@@ -3,6 +3,7 @@
 // fit section's round trip and robustness in the model file.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -81,6 +82,37 @@ TEST(FitInference, HistoryIsUsedAndNamedInTheReason) {
   EXPECT_NE(rec.reason_text.find("You kept " + kept.size + " in Acme Jeans"), std::string::npos) << rec.reason_text;
   ASSERT_EQ(rec.notes.size(), 1u);
   EXPECT_EQ(rec.notes[0], "history[1] ignored: returned for a reason other than fit");
+}
+
+// A size the shopper returned for this very product is never suggested again
+// (nor anything on the wrong side of it), and the note says why.
+TEST(FitInference, ReturnsOfTheSameProductBoundTheSuggestion) {
+  const CatalogueEntry& product = data().catalogue[4];
+  const std::vector<std::string>& sizes = product.sizes;
+  ASSERT_GE(sizes.size(), 4u);
+  for (std::size_t at = 0; at < sizes.size(); ++at) {
+    for (const FitOutcome outcome : {FitOutcome::kTooSmall, FitOutcome::kTooLarge}) {
+      FitRequest r = request_for(product.product_id);
+      HistoryItem item;
+      item.product.product_id = product.product_id;
+      item.size = sizes[at];
+      item.outcome = outcome;
+      r.history = {item};
+      const FitRecommendation rec = recommend_size(model(), r).value();
+      ASSERT_TRUE(rec.size.has_value());
+      const std::size_t got = static_cast<std::size_t>(std::find(sizes.begin(), sizes.end(), *rec.size) - sizes.begin());
+      const bool small = outcome == FitOutcome::kTooSmall;
+      const bool room = small ? at + 1 < sizes.size() : at > 0;
+      if (room) {
+        EXPECT_TRUE(small ? got > at : got < at) << sizes[at] << (small ? " too small -> " : " too large -> ") << *rec.size;
+      } else {
+        EXPECT_EQ(got, at) << "nothing beyond the end of the range";
+        ASSERT_FALSE(rec.notes.empty());
+        EXPECT_EQ(rec.notes.back(), sizes[at] + " of this product was too " + (small ? "small" : "large") + " for you and there is no " +
+                                        (small ? "larger" : "smaller") + " size");
+      }
+    }
+  }
 }
 
 TEST(FitInference, UnknownSizeLabelInHistoryIsIgnoredWithANote) {

@@ -58,6 +58,20 @@ test('loadModel accepts bytes, ArrayBuffer, DataView, a path and a file: URL', a
   }
 });
 
+test('a Blob over the size limit is refused before it is read', async () => {
+  const cabine = await createCabine();
+  await cabine.loadModel(golden());
+  let read = false;
+  class HugeBlob extends Blob {
+    get size() { return 16 * 1024 * 1024 + 1; }
+    arrayBuffer() { read = true; return super.arrayBuffer(); }
+  }
+  await assert.rejects(cabine.loadModel(new HugeBlob([golden()])),
+    (e) => e instanceof CabineError && e.code === 'MODEL_TOO_LARGE' && e.message === 'the model has 16777217 bytes; the limit is 16777216');
+  assert.equal(read, false, 'the bytes were never read');
+  assert.equal(cabine.modelInfo.id, 'golden-v1.0', 'the model in service stays');
+});
+
 test('results are plain frozen copies that later loads do not change', async () => {
   const cabine = await createCabine();
   const info = await cabine.loadModel(golden());

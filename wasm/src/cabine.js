@@ -332,6 +332,10 @@ class Cabine {
       if (local !== undefined) {
         bytes = local;
       } else if (typeof Blob !== 'undefined' && source instanceof Blob) {
+        // Refused before reading: a picked or dropped file can be any size.
+        if (source.size > this.#versions.maxModelBytes) {
+          throw new CabineError('MODEL_TOO_LARGE', `the model has ${source.size} bytes; the limit is ${this.#versions.maxModelBytes}`);
+        }
         bytes = new Uint8Array(await source.arrayBuffer());
       } else if (isUrlLike(source)) {
         bytes = await fetchModelBytes(source, this.#versions.maxModelBytes);

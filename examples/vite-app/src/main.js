@@ -1,4 +1,4 @@
-// The README's "Use it in your product page" lines, exactly (tests/js/vite-app.test.mjs
+// The README's "Use it in your product page" lines, exactly (tests/browser/vite-app.test.mjs
 // checks that the two stay the same, builds this app with Vite and runs it in Chromium).
 // --- begin: the lines to copy ---
 import { createCabine } from 'cabine';
