@@ -12,7 +12,7 @@ export const GZIP_BUDGET_BYTES = 60 * 1024;
 // the target (docs/benchmarks.md, "Module size"); this ceiling stops it from
 // growing further unnoticed and comes down as size work lands. It must never
 // be raised without a line in docs/benchmarks.md saying why.
-export const GZIP_CEILING_BYTES = 94 * 1024;
+export const GZIP_CEILING_BYTES = 95 * 1024;
 
 export function measureSize(dist = fileURLToPath(new URL('../dist/', import.meta.url))) {
   const files = BROWSER_FILES.map((name) => {

@@ -520,7 +520,7 @@ Result<FitRecommendation> recommend_size(const FitModel& m, const FitRequest& re
   }
   // The shopper's own returns of this very product bound the suggestion: never
   // a size at or below one that was too small, nor at or above one that was too large.
-  std::vector<bool> allowed(p.sizes.size(), true);
+  std::string allowed(p.sizes.size(), '\1');  // a flag per size (std::string: no vector<bool> code in the wasm)
   std::string bound_note;
   std::string_view bound_way;
   if (!request.product.product_id.empty()) {
@@ -532,7 +532,7 @@ Result<FitRecommendation> recommend_size(const FitModel& m, const FitRequest& re
       const Result<SizeValue> v = parse_size(p.system, item.size);
       if (!v.is_ok()) continue;
       for (std::size_t j = 0; j < p.values.size(); ++j)
-        if (item.outcome == FitOutcome::kTooSmall ? p.values[j] <= v.value().value : p.values[j] >= v.value().value) allowed[j] = false;
+        if (item.outcome == FitOutcome::kTooSmall ? p.values[j] <= v.value().value : p.values[j] >= v.value().value) allowed[j] = '\0';
       if (bound_note.empty()) {
         const bool small = item.outcome == FitOutcome::kTooSmall;
         bound_note = cat({item.size, " of this product was too ", small ? "small" : "large", " for you"});
@@ -541,10 +541,10 @@ Result<FitRecommendation> recommend_size(const FitModel& m, const FitRequest& re
     }
   }
   std::size_t chosen = static_cast<std::size_t>(std::max_element(mass.begin(), mass.end()) - mass.begin());
-  if (!allowed[chosen]) {
+  if (allowed[chosen] == '\0') {
     std::size_t best = p.sizes.size();
     for (std::size_t j = 0; j < p.sizes.size(); ++j)
-      if (allowed[j] && (best == p.sizes.size() || mass[j] > mass[best])) best = j;
+      if (allowed[j] != '\0' && (best == p.sizes.size() || mass[j] > mass[best])) best = j;
     if (best < p.sizes.size()) {
       chosen = best;
       e.notes.push_back(cat({bound_note, ", so a ", bound_way, " size"}));
