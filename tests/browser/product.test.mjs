@@ -34,6 +34,17 @@ for (const [variant, query, viewport] of [
     const { context, page, problems } = await openPage(browser, origin, { viewport });
     const requests = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    // Count the WebAssembly modules the page's own thread compiles or instantiates.
+    await page.addInitScript(() => {
+      window.wasmOnMainThread = 0;
+      for (const name of ['compile', 'compileStreaming', 'instantiate', 'instantiateStreaming']) {
+        const original = WebAssembly[name];
+        WebAssembly[name] = function counted(...args) {
+          window.wasmOnMainThread += 1;
+          return original.apply(this, args);
+        };
+      }
+    });
     const response = await page.goto(new URL(`product.html${query}`, origin).href);
     const csp = response.headers()['content-security-policy'];
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
@@ -74,6 +85,9 @@ for (const [variant, query, viewport] of [
 
     for (const path of requests) assert.match(path, OWN_ASSETS, path);
     assert.ok(requests.includes('/cabine/cabine-core.wasm') && requests.includes('/models/demo.cabine'));
+    const wasmOnMainThread = await page.evaluate(() => window.wasmOnMainThread);
+    if (query) assert.equal(wasmOnMainThread, 0, 'the Worker variant never runs the wasm on the main thread');
+    else assert.ok(wasmOnMainThread >= 1, 'the main-thread variant does (so the count can tell)');
     if (query) {
       // The Worker variant: the wasm and the model are fetched by the Worker, never by the page.
       const pageResources = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
