@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 as random } from './data.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = process.env.CABINE_MODEL_EXPORT ?? join(ROOT, 'build', 'bin', 'model-export');
@@ -34,18 +35,6 @@ const KINDS = {
   lapsed: { share: 0.25, sessions: 1.5, views: 3, cart: 0.1, buy: 0.3, ret: 0.1, span: 200, base: 0.03, mail: 0.04 },
   returner: { share: 0.15, sessions: 5, views: 4, cart: 0.35, buy: 0.6, ret: 0.7, span: 90, base: 0.3, mail: 0.16 },
 };
-
-/** mulberry32: a small seeded generator, the same on every machine. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function poisson(rnd, mean) {
   const limit = Math.exp(-mean);

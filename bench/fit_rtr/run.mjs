@@ -22,29 +22,12 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { csvField as esc, mulberry32, parseCsvLine } from '../../scripts/data.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RTR_PATH = join(ROOT, '..', 'shared', 'data', 'rtr_fit.csv.gz');
 const CLI = process.env.CABINE_MODEL_EXPORT ?? join(ROOT, 'build', 'bin', 'model-export');
 
-function parseCsvLine(line) {
-  const out = [];
-  let field = '', quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') field += '"', i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') out.push(field), field = '';
-    else field += c;
-  }
-  out.push(field);
-  return out;
-}
-
-const esc = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 const inRange = (v, lo, hi) => (Number.isFinite(v) && v >= lo && v <= hi ? v : null);
 const round1 = (v) => (v === null ? '' : String(Math.round(v * 10) / 10));
 
@@ -101,15 +84,6 @@ export function catalogueCsv(rows) {
   const lines = ['product_id,brand,category,size_system,sizes'];
   for (const [id, { category, set }] of sizes) lines.push(`${id},,${esc(category)},numeric,${[...set].sort((a, b) => a - b).join('|')}`);
   return `${lines.join('\n')}\n`;
-}
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function splitRandom(rows, seed) {

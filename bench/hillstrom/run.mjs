@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auc, qiniAucScore, upliftAtK } from './metrics.mjs';
+import { csvField as esc, mulberry32, parseCsvLine } from '../../scripts/data.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,24 +48,6 @@ const REFERENCE = { response: 0.037, twoModel: '0.062–0.068', classTransformat
 
 // --- data -------------------------------------------------------------------------------------------
 
-function parseCsvLine(line) {
-  const out = [];
-  let field = '', quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') field += '"', i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') out.push(field), field = '';
-    else field += c;
-  }
-  out.push(field);
-  return out;
-}
-
-const esc = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 /** Parses a CSV text into { header, rows: string[][] }. */
 export function parseCsv(text) {
@@ -92,14 +75,7 @@ export function loadHillstrom(path = HILLSTROM_PATH) {
   return { header, rows: kept, dropped };
 }
 
-export function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };  // the split generator, from scripts/data.mjs (metrics.test.mjs uses it)
 
 function shuffle(array, rand) {
   for (let i = array.length - 1; i > 0; i--) {

@@ -6,6 +6,7 @@
 #include "cabine/growthbook.h"
 #include "cabine/jsonlogic.h"
 #include "byte_io.h"
+#include "lexeme_host.h"
 
 namespace cabine {
 
@@ -13,13 +14,7 @@ using internal::cat;  // messages: one out-of-line concatenation (byte_io.h)
 
 namespace {
 
-// Specs and rules handed to the core arrive as text, so every number keeps its
-// lexeme and this host is never asked to format one.
-class LexemeOnlyHost final : public RuleHost {
- public:
-  std::string number_to_string(double) const override { return "null"; }
-  Result<bool> regex_test(std::string_view, std::string_view, std::string_view) const override { return false; }
-};
+using internal::LexemeOnlyHost;
 
 std::string clipped_text(const json::Value& v) {
   std::string text = json::write(v, LexemeOnlyHost());

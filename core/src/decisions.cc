@@ -6,6 +6,7 @@
 #include "cabine/growthbook.h"
 #include "cabine/profile.h"
 #include "byte_io.h"
+#include "lexeme_host.h"
 
 namespace cabine {
 
@@ -13,11 +14,7 @@ using internal::cat;  // messages: one out-of-line concatenation (byte_io.h)
 
 namespace {
 
-class LexemeOnlyHost final : public RuleHost {
- public:
-  std::string number_to_string(double) const override { return "null"; }
-  Result<bool> regex_test(std::string_view, std::string_view, std::string_view) const override { return false; }
-};
+using internal::LexemeOnlyHost;
 
 Status spec_error(const std::string& message) { return Status(ErrorCode::kInvalidRule, cat({"decisions: ", message})); }
 

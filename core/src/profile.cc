@@ -5,6 +5,7 @@
 
 #include "cabine/rule_host.h"
 #include "byte_io.h"
+#include "lexeme_host.h"
 
 namespace cabine {
 
@@ -18,13 +19,8 @@ constexpr double kMaxSafeInteger = 9007199254740991.0;
 
 constexpr const char* kEventNames[kEventTypeCount] = {"session_start", "view", "search", "add_to_cart", "purchase", "return"};
 
-// Attribute numbers always keep their lexeme (they are parsed from text), so
-// this host is never asked to format; it exists to satisfy json::write.
-class LexemeOnlyHost final : public RuleHost {
- public:
-  std::string number_to_string(double) const override { return "null"; }
-  Result<bool> regex_test(std::string_view, std::string_view, std::string_view) const override { return false; }
-};
+// Attribute numbers always keep their lexeme (they are parsed from text).
+using internal::LexemeOnlyHost;
 
 std::string int_text(std::int64_t v) { return json::integer_to_string(static_cast<double>(v)); }
 

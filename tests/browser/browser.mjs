@@ -1,8 +1,11 @@
 // Shared helpers for the browser tests: Debian's Chromium driven by playwright-core.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startServer } from '../../scripts/serve.mjs';
 
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const CHROMIUM = process.env.CABINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -49,3 +52,30 @@ export function ensureDemoModel() {
   if (!existsSync(`${ROOT}/build/demo/demo.cabine`)) execFileSync(`${ROOT}/scripts/demo-model`, { stdio: 'ignore' });
 }
 
+
+/**
+ * The demo server (scripts/serve.mjs, strict CSP) and Chromium for one test
+ * file: started before its tests, stopped after. `skip` says why the tests
+ * cannot run here, or is false.
+ */
+export function useDemoServer() {
+  const demo = { skip: chromiumMissing(), origin: null, browser: null, server: null };
+  before(async () => {
+    if (demo.skip) return;
+    ensureDemoModel();
+    ({ server: demo.server, url: demo.origin } = await startServer({ port: 0 }));
+    demo.browser = await launch();
+  });
+  after(async () => {
+    await demo.browser?.close();
+    demo.server?.close();
+  });
+  return demo;
+}
+
+/** What every page test asserts at its end: no page error, no console error, no request off the origin. */
+export function assertClean(problems) {
+  assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
+  assert.deepEqual(problems.consoleErrors, [], 'console errors');
+  assert.deepEqual(problems.foreignRequests, [], 'requests outside the page origin');
+}

@@ -1,41 +1,20 @@
 // The demo page in headless Chromium, served with the strict CSP a product page
 // uses: the wasm and the model load, the info shows, a bad file is refused
 // with its code while the old model stays in service, and a module Worker works.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer } from '../../scripts/serve.mjs';
-import { ARTIFACTS, chromiumMissing, ensureDemoModel, launch, openPage } from './browser.mjs';
+import { ARTIFACTS, assertClean, openPage, useDemoServer } from './browser.mjs';
 import { GOLDEN_V1_0_PATH } from '../js/helpers.mjs';
 
-const skip = chromiumMissing();
-let server;
-let origin;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  ensureDemoModel();
-  ({ server, url: origin } = await startServer({ port: 0 }));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-function assertClean(problems) {
-  assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
-  assert.deepEqual(problems.consoleErrors, [], 'console errors');
-  assert.deepEqual(problems.foreignRequests, [], 'requests outside the page origin');
-}
+const demo = useDemoServer();
+const { skip } = demo;
 
 async function openDemo(viewport) {
-  const opened = await openPage(browser, origin, { viewport });
+  const opened = await openPage(demo.browser, demo.origin, { viewport });
   const requests = [];
   opened.page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  await opened.page.goto(origin);
+  await opened.page.goto(demo.origin);
   await opened.page.locator('#model-status.ok').waitFor({ timeout: 15_000 });
   return { ...opened, requests };
 }
@@ -51,7 +30,7 @@ test('the demo shows the model info under a strict CSP, on desktop and at 360 px
     assert.deepEqual(sections, ['strings', 'metadata', 'fit', 'audiences', 'learned', 'decisions']);
     await page.locator('#worker-status.ok').waitFor({ timeout: 15_000 });
     assert.match(await page.textContent('#worker-status'), /module Worker loaded model “cabine-demo”/);
-    const response = await page.request.get(origin);
+    const response = await page.request.get(demo.origin);
     assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
     assert.ok(!response.headers()['content-security-policy'].includes("'unsafe-eval'"));
     // Only the page's own assets and the model file.

@@ -2,27 +2,12 @@
 // module Worker variant: the size suggestion beside the picker, the banner and
 // the incentive line from decide(), exposures only for what rendered, no
 // request but the page's own assets and the model, no console error.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../scripts/serve.mjs';
-import { ARTIFACTS, chromiumMissing, ensureDemoModel, launch, openPage } from './browser.mjs';
+import { ARTIFACTS, assertClean, openPage, useDemoServer } from './browser.mjs';
 
-const skip = chromiumMissing();
-let server;
-let origin;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  ensureDemoModel();
-  ({ server, url: origin } = await startServer({ port: 0 }));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const demo = useDemoServer();
+const { skip } = demo;
 
 const OWN_ASSETS = /^\/(product\.html|style\.css|product\.css|product\.js|product-worker\.js|cabine\/cabine(-core)?\.(js|wasm)|models\/demo\.cabine)$/;
 
@@ -31,7 +16,7 @@ for (const [variant, query, viewport] of [
   ['module Worker', '?worker', { width: 360, height: 800 }],
 ]) {
   test(`the product page (${variant}) suggests a size and fills the banner under the strict CSP`, { skip }, async () => {
-    const { context, page, problems } = await openPage(browser, origin, { viewport });
+    const { context, page, problems } = await openPage(demo.browser, demo.origin, { viewport });
     const requests = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     // Count the WebAssembly modules the page's own thread compiles or instantiates.
@@ -45,7 +30,7 @@ for (const [variant, query, viewport] of [
         };
       }
     });
-    const response = await page.goto(new URL(`product.html${query}`, origin).href);
+    const response = await page.goto(new URL(`product.html${query}`, demo.origin).href);
     const csp = response.headers()['content-security-policy'];
     assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
     assert.ok(!csp.includes("'unsafe-eval'"));
@@ -95,16 +80,14 @@ for (const [variant, query, viewport] of [
       assert.ok(!pageResources.includes('/models/demo.cabine'), pageResources.join(' '));
     }
     await page.screenshot({ path: `${ARTIFACTS}/product${query ? '-worker' : ''}.png`, fullPage: true });
-    assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
-    assert.deepEqual(problems.consoleErrors, [], 'console errors');
-    assert.deepEqual(problems.foreignRequests, [], 'requests outside the page origin');
+    assertClean(problems);
     await context.close();
   });
 }
 
 test('a damaged stored history costs nothing: its bad items are left out', { skip }, async () => {
-  const { context, page, problems } = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });
-  await page.goto(new URL('product.html', origin).href);
+  const { context, page, problems } = await openPage(demo.browser, demo.origin, { viewport: { width: 1280, height: 900 } });
+  await page.goto(new URL('product.html', demo.origin).href);
   await page.evaluate(() => localStorage.setItem('cabine.demo.history', JSON.stringify([
     { productId: 'P00008', size: '40', outcome: 'bogus' }, null, 7, { productId: 'P00008', size: '40', outcome: 'kept' }])));
   await page.reload();
@@ -117,9 +100,9 @@ test('a damaged stored history costs nothing: its bad items are left out', { ski
 });
 
 test('without a model the page still sells: no suggestion, a working picker', { skip }, async () => {
-  const { context, page } = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });
+  const { context, page } = await openPage(demo.browser, demo.origin, { viewport: { width: 1280, height: 900 } });
   await page.route('**/models/demo.cabine', (route) => route.fulfill({ status: 404, body: 'not found' }));
-  await page.goto(new URL('product.html', origin).href);
+  await page.goto(new URL('product.html', demo.origin).href);
   await page.locator('body[data-ready=true]').waitFor({ timeout: 15_000 });
   assert.equal(await page.textContent('#size-hint'), 'Size suggestions are unavailable right now; the size guide lists the measurements.');
   await page.click('label[for="size-38"]');
@@ -129,8 +112,8 @@ test('without a model the page still sells: no suggestion, a working picker', { 
 });
 
 test('the product page uses the history the QA page keeps on the device', { skip }, async () => {
-  const { context, page, problems } = await openPage(browser, origin, { viewport: { width: 1280, height: 900 } });
-  await page.goto(new URL('product.html', origin).href);
+  const { context, page, problems } = await openPage(demo.browser, demo.origin, { viewport: { width: 1280, height: 900 } });
+  await page.goto(new URL('product.html', demo.origin).href);
   await page.evaluate(() => localStorage.setItem('cabine.demo.history', JSON.stringify([
     { productId: 'P00008', size: '40', outcome: 'kept' }, { productId: 'P00015', size: '38', outcome: 'too_small' }])));
   await page.reload();

@@ -2,37 +2,16 @@
 // strict CSP: the fit panel (product, history, questionnaire, chart), the
 // audience panel (events, features, audiences, learned scores, decisions) and
 // the rule playground. Screenshots go to test-artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../scripts/serve.mjs';
-import { ARTIFACTS, chromiumMissing, ensureDemoModel, launch, openPage } from './browser.mjs';
+import { ARTIFACTS, assertClean, openPage, useDemoServer } from './browser.mjs';
 
-const skip = chromiumMissing();
-let server;
-let origin;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  ensureDemoModel();
-  ({ server, url: origin } = await startServer({ port: 0 }));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-function assertClean(problems) {
-  assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
-  assert.deepEqual(problems.consoleErrors, [], 'console errors');
-  assert.deepEqual(problems.foreignRequests, [], 'requests outside the page origin');
-}
+const demo = useDemoServer();
+const { skip } = demo;
 
 async function openQa(viewport = { width: 1280, height: 900 }) {
-  const opened = await openPage(browser, origin, { viewport });
-  await opened.page.goto(origin);
+  const opened = await openPage(demo.browser, demo.origin, { viewport });
+  await opened.page.goto(demo.origin);
   await opened.page.locator('#model-status.ok').waitFor({ timeout: 15_000 });
   await opened.page.locator('#fit-result').waitFor({ state: 'visible', timeout: 15_000 });
   return opened;

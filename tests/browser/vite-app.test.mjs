@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../scripts/serve.mjs';
-import { ARTIFACTS, chromiumMissing, ensureDemoModel, launch, openPage } from './browser.mjs';
+import { ARTIFACTS, assertClean, chromiumMissing, ensureDemoModel, launch, openPage } from './browser.mjs';
 import { ROOT } from '../js/helpers.mjs';
 
 const EXAMPLE = join(ROOT, 'examples', 'vite-app');
@@ -69,9 +69,7 @@ test('examples/vite-app: the packed tarball, bundled by Vite 7, suggests a size 
     assert.match(await page.textContent('#size-hint'), /^We suggest [A-Z0-9]+\. Most shoppers take /);
     await page.screenshot({ path: `${ARTIFACTS}/vite-app.png` });
     for (const path of requests) assert.match(path, /^\/(|assets\/index-[\w-]+\.js|assets\/cabine-core-[\w-]+\.wasm|models\/shop\.cabine)$/, path);
-    assert.deepEqual(problems.pageErrors, []);
-    assert.deepEqual(problems.consoleErrors, []);
-    assert.deepEqual(problems.foreignRequests, []);
+    assertClean(problems);
   } finally {
     await browser.close();
     server.close();

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCabine, CabineError } from 'cabine';
 import { ROOT } from './helpers.mjs';
+import { mulberry32 as random, parseCsvLine } from '../../scripts/data.mjs';
 
 const CLI = `${ROOT}/build/bin/model-export`;
 const NOW = Date.UTC(2026, 11, 1);
@@ -21,18 +22,6 @@ function run(args) {
   const r = spawnSync(CLI, args, { encoding: 'utf8' });
   assert.equal(r.status, 0, `model-export ${args.join(' ')}\n${r.stdout}${r.stderr}`);
   return r;
-}
-
-/** A seeded generator (mulberry32), so every run sees the same rows. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Hillstrom-shaped rows with a known treatment effect that grows with `womens` and shrinks with recency. */
@@ -52,23 +41,6 @@ function campaignCsv(rows, seed) {
     lines.push(`v${i},${recency},${history},${womens},${zip},${channel},${treated ? 'mail' : 'none'},${visit}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function parseCsvLine(line) {
-  const out = [];
-  let field = '', quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') field += '"', i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') out.push(field), field = '';
-    else field += c;
-  }
-  out.push(field);
-  return out;
 }
 
 /** The CSV cells as the page would pass them to setAttributes: numbers as numbers, "" as null. */
