@@ -101,6 +101,8 @@ int run_inspect(const std::vector<std::string>& argv) {
   out["metadata"] = metadata;
   if (model.fit) out["fit"] = fit_to_json(*model.fit);
   if (model.audiences) out["audiences"] = nlohmann::ordered_json::parse(model.audiences->spec(), nullptr, false);
+  if (model.learned) out["learned"] = nlohmann::ordered_json::parse(model.learned->to_json(), nullptr, false);
+  if (model.decisions) out["decisions"] = nlohmann::ordered_json::parse(model.decisions->spec(), nullptr, false);
   std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   return 0;
 }

@@ -152,7 +152,13 @@ Result<Decision> Engine::decide(std::string_view slot_id, json::Value data, doub
   context.scores = &scores;
   context.audiences = &audiences;
   context.profile = &profile_;
-  context.visitor_id = id != nullptr ? std::string_view(id->as_string()) : std::string_view();
+  // The visitor id as GrowthBook hashes it: a string, or a number as String(n) writes it.
+  std::string numeric_id;
+  if (id != nullptr && id->is_number()) {
+    numeric_id = json::integer_to_string(id->as_number());
+    if (numeric_id.empty()) numeric_id = host.number_to_string(id->as_number());
+  }
+  context.visitor_id = id == nullptr ? std::string_view() : id->is_number() ? std::string_view(numeric_id) : std::string_view(id->as_string());
   context.model_id = model_->info.header.model_id;
   context.now_ms = now_ms;
   return model_->decisions->decide(slot_id, context, host);

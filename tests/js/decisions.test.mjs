@@ -105,6 +105,19 @@ test('the holdout is deterministic per visitor id and near its share', async () 
   assert.ok(Math.abs(held / n - 0.2) < 0.03, `${held / n}`);
   cabine.setAttributes({});
   assert.equal(cabine.decide('home_banner', { now: NOW }).assignment, 'treatment', 'no id: never held out');
+  // A numeric id is hashed as String(id) writes it, as GrowthBook does: the same as its string.
+  const ids = [7, 2 ** 40, 1.5];
+  for (let k = 1; ids.length < 4; k++) {  // and the first integer whose string is held out
+    cabine.setAttributes({ id: String(k) });
+    if (cabine.decide('home_banner', { now: NOW }).assignment === 'holdout') ids.push(k);
+  }
+  for (const id of ids) {
+    cabine.setAttributes({ id });
+    const d = cabine.decide('home_banner', { now: NOW });
+    assert.equal(d.exposure.visitorId, String(id));
+    cabine.setAttributes({ id: String(id) });
+    assert.equal(cabine.decide('home_banner', { now: NOW }).assignment, d.assignment, `id ${id}`);
+  }
 });
 
 test('bad calls give clear errors', async () => {

@@ -34,6 +34,19 @@ test('inspect prints the golden model as JSON', () => {
   assert.equal(json.metadata.note, 'Grüße, ✓ UTF-8');
 });
 
+test('inspect prints every section of the demo model: fit, audiences, learned models and decisions', () => {
+  const r = run(['inspect', `${ROOT}/build/demo/demo.cabine`]);
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.deepEqual(json.sections.map((s) => s.name), ['strings', 'metadata', 'fit', 'audiences', 'learned', 'decisions']);
+  assert.equal(json.fit.products.length, 120);
+  assert.deepEqual(json.audiences.audiences.map((a) => a.id).slice(0, 2), ['new_visitor', 'dress_lover']);
+  assert.deepEqual(json.learned.uplift.map((u) => u.name), ['email']);
+  assert.deepEqual(json.learned.propensity.map((p) => p.name), ['purchase']);
+  assert.ok(json.learned.segments.centroids.length >= 2);
+  assert.deepEqual(json.decisions.slots.map((slot) => slot.id), ['home_banner', 'pdp_incentive']);
+});
+
 test('inspect of a damaged model exits 1 with the error code', () => withTempDir((dir) => {
   const damaged = golden();
   damaged[60] ^= 1;
