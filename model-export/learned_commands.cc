@@ -12,7 +12,9 @@
 
 #include "cabine/csv.h"
 #include "cabine/engine.h"
+#include "cabine/hash.h"
 #include "cabine/rule_host.h"
+#include "cabine/hash.h"
 #include "cabine/learned.h"
 #include "cabine/model_format.h"
 #include "cabine/version.h"
@@ -86,6 +88,11 @@ void write_learned(const std::string& out_path, LearnedModels update, const std:
                      "); remove it or choose another --out"};
     content = content_of(model.value());
     if (model.value().learned) merged = std::move(*model.value().learned);
+    // The file now also depends on this data: SHA-256 of the old fingerprint and the new file's.
+    Sha256 both;
+    both.update(content.header.data_fingerprint);
+    both.update(fingerprint_files({data_path}));
+    content.header.data_fingerprint = both.finish();
   } else {
     content.header.model_id = std::filesystem::path(out_path).stem().string();
     if (content.header.model_id.empty()) content.header.model_id = "learned-model";

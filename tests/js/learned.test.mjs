@@ -228,6 +228,21 @@ test('the event-log path: features at a cutoff with a label, trained, then the b
   assert.ok(worst <= 1e-12, `${worst}`);
 });
 
+test('adding a model to an existing model file adds its data to the fingerprint', () => {
+  const out = join(dir, 'fingerprint.cabine');
+  const fingerprint = () => JSON.parse(run(['inspect', out]).stdout).data_fingerprint;
+  writeFileSync(join(dir, 'other.csv'), campaignCsv(500, 9));
+  run(['train-propensity', '--data', join(dir, 'train.csv'), '--outcome', 'visit', '--features', 'recency', '--name', 'a', '--out', out]);
+  const first = fingerprint();
+  run(['train-propensity', '--data', join(dir, 'train.csv'), '--outcome', 'visit', '--features', 'history', '--name', 'b', '--out', out]);
+  const again = fingerprint();
+  run(['train-propensity', '--data', join(dir, 'other.csv'), '--outcome', 'visit', '--features', 'history', '--name', 'c', '--out', out]);
+  const other = fingerprint();
+  assert.match(first, /^[0-9a-f]{64}$/);
+  assert.notEqual(again, first, 'the file now depends on the data twice over');
+  assert.notEqual(other, again);
+});
+
 test('features --at without a label uses the events up to --at only', () => {
   const events = join(dir, 'at-events.jsonl');
   writeFileSync(events, [
