@@ -559,21 +559,29 @@ double uplift_at_k(std::span<const double> labels, std::span<const double> uplif
   return yt / nt - yc / nc;
 }
 
-std::vector<CalibrationBin> calibration(std::span<const double> predicted, std::span<const double> labels, int bins) {
+namespace {
+
+// The rows sorted by prediction (stable), cut into `bins` equal-count bins
+// (fewer when there are fewer rows): each bin's row indices.
+std::vector<std::vector<std::size_t>> bins_by_prediction(std::span<const double> predicted, int bins) {
   const std::size_t n = predicted.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return predicted[a] < predicted[b]; });
-  std::vector<CalibrationBin> out;
   const std::size_t b = std::min<std::size_t>(static_cast<std::size_t>(std::max(bins, 1)), n);
-  for (std::size_t k = 0; k < b; ++k) {
+  std::vector<std::vector<std::size_t>> out(b);
+  for (std::size_t k = 0; k < b; ++k) out[k].assign(order.begin() + static_cast<std::ptrdiff_t>(n * k / b), order.begin() + static_cast<std::ptrdiff_t>(n * (k + 1) / b));
+  return out;
+}
+
+}  // namespace
+
+std::vector<CalibrationBin> calibration(std::span<const double> predicted, std::span<const double> labels, int bins) {
+  std::vector<CalibrationBin> out;
+  for (const std::vector<std::size_t>& rows : bins_by_prediction(predicted, bins)) {
     CalibrationBin bin;
-    const std::size_t lo = n * k / b, hi = n * (k + 1) / b;
-    for (std::size_t i = lo; i < hi; ++i) {
-      bin.mean_predicted += predicted[order[i]];
-      bin.observed_rate += labels[order[i]];
-    }
-    bin.count = hi - lo;
+    for (const std::size_t r : rows) bin.mean_predicted += predicted[r], bin.observed_rate += labels[r];
+    bin.count = rows.size();
     if (bin.count > 0) {
       bin.mean_predicted /= static_cast<double>(bin.count);
       bin.observed_rate /= static_cast<double>(bin.count);
@@ -585,23 +593,16 @@ std::vector<CalibrationBin> calibration(std::span<const double> predicted, std::
 
 std::vector<UpliftCalibrationBin> uplift_calibration(std::span<const double> predicted, std::span<const double> labels,
                                                      std::span<const double> treatment, int bins) {
-  const std::size_t n = predicted.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return predicted[a] < predicted[b]; });
   std::vector<UpliftCalibrationBin> out;
-  const std::size_t b = std::min<std::size_t>(static_cast<std::size_t>(std::max(bins, 1)), n);
-  for (std::size_t k = 0; k < b; ++k) {
+  for (const std::vector<std::size_t>& rows : bins_by_prediction(predicted, bins)) {
     UpliftCalibrationBin bin;
-    const std::size_t lo = n * k / b, hi = n * (k + 1) / b;
     double yt = 0, yc = 0;
-    for (std::size_t i = lo; i < hi; ++i) {
-      const std::size_t r = order[i];
+    for (const std::size_t r : rows) {
       bin.mean_predicted += predicted[r];
       if (treatment[r] > 0.5) ++bin.treated, yt += labels[r];
       else ++bin.control, yc += labels[r];
     }
-    bin.count = hi - lo;
+    bin.count = rows.size();
     if (bin.count > 0) bin.mean_predicted /= static_cast<double>(bin.count);
     bin.observed_uplift = bin.treated && bin.control ? yt / static_cast<double>(bin.treated) - yc / static_cast<double>(bin.control) : NAN;
     out.push_back(bin);
