@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "js_semantics.h"
+
 namespace cabine {
 
 Status Engine::load_model(std::span<const std::uint8_t> bytes) {
@@ -153,12 +155,8 @@ Result<Decision> Engine::decide(std::string_view slot_id, json::Value data, doub
   context.audiences = &audiences;
   context.profile = &profile_;
   // The visitor id as GrowthBook hashes it: a string, or a number as String(n) writes it.
-  std::string numeric_id;
-  if (id != nullptr && id->is_number()) {
-    numeric_id = json::integer_to_string(id->as_number());
-    if (numeric_id.empty()) numeric_id = host.number_to_string(id->as_number());
-  }
-  context.visitor_id = id == nullptr ? std::string_view() : id->is_number() ? std::string_view(numeric_id) : std::string_view(id->as_string());
+  const std::string visitor_id = id != nullptr && (id->is_string() || id->is_number()) ? json::js::to_string(*id, host) : std::string();
+  context.visitor_id = visitor_id;
   context.model_id = model_->info.header.model_id;
   context.now_ms = now_ms;
   return model_->decisions->decide(slot_id, context, host);
