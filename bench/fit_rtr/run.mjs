@@ -10,12 +10,13 @@
 // baseline and Misra et al.'s 0.719. Also: model size, training time, peak memory.
 //
 //   node bench/fit_rtr/run.mjs [--seed N] [--split random|temporal|both] [--limit ROWS] [--eval test|validation]
-//                               [--train-on train|train+validation|both]
+//                               [--train-on train|train+validation|both] [--history train+validation]
 //
 // Model changes are compared with --eval validation (the 10 % between train and test); the test
 // figures are for reporting only. --train-on train+validation refits on both before testing (the
 // usual last step once choices are made); --train-on train trains on the 80 % alone, as the data README's
-// reference figures do; the default reports both.
+// reference figures do; the default reports both. --history train+validation (with --train-on train)
+// gives predict-fit the validation rows as shopper history too, without training on them.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
@@ -104,6 +105,17 @@ export function splitTemporal(rows) {
   return { train: sorted.slice(0, Math.floor(0.8 * n)), validation: sorted.slice(Math.floor(0.8 * n), Math.floor(0.9 * n)), test: sorted.slice(Math.floor(0.9 * n)) };
 }
 
+/** First and last date of rows, e.g. "2010-11-03..2017-07-01" (rows without a date are left out). */
+export function dateRange(rows) {
+  let lo = null, hi = null;
+  for (const r of rows) {
+    if (!r.date) continue;
+    if (lo === null || r.date < lo) lo = r.date;
+    if (hi === null || r.date > hi) hi = r.date;
+  }
+  return lo === null ? 'no dates' : `${lo}..${hi}`;
+}
+
 export function auc(scores, positive) {
   const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let rankSum = 0, nPos = 0;
@@ -155,6 +167,8 @@ export function evaluateSplit(name, split, allRows, extraTrainArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), `cabine-rtr-${name}-`));
   try {
     writeFileSync(join(dir, 'train.csv'), toCsv(split.train, PURCHASE_COLUMNS));
+    const history = split.history ? join(dir, 'history.csv') : join(dir, 'train.csv');
+    if (split.history) writeFileSync(history, toCsv(split.history, PURCHASE_COLUMNS));
     writeFileSync(join(dir, 'catalogue.csv'), catalogueCsv(allRows));
     writeFileSync(join(dir, 'queries.csv'), toCsv(split.test, QUERY_COLUMNS));
     const model = join(dir, 'model.cabine');
@@ -163,7 +177,7 @@ export function evaluateSplit(name, split, allRows, extraTrainArgs = []) {
       '--out', model, '--holdout', '0', '--id', `rtr-${name}`, ...extraTrainArgs]);
     const trainSeconds = (performance.now() - started) / 1000;
     const peak = Number(/peak memory (\d+) MB/.exec(trainOut)?.[1]);
-    run(['predict-fit', '--model', model, '--history', join(dir, 'train.csv'), '--queries', join(dir, 'queries.csv'),
+    run(['predict-fit', '--model', model, '--history', history, '--queries', join(dir, 'queries.csv'),
       '--out', join(dir, 'pred.csv')]);
     const lines = readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n').slice(1);
     const probs = lines.map((l) => parseCsvLine(l).slice(3, 6).map(Number));
@@ -211,6 +225,9 @@ function main() {
   const trainOn = opt('train-on', 'both');
   if (!['train', 'train+validation', 'both'].includes(trainOn)) throw new Error('--train-on must be train, train+validation or both');
   if (evalOn !== 'test' && evalOn !== 'validation') throw new Error('--eval must be test or validation');
+  const historyFrom = opt('history', 'training rows');
+  if (!['training rows', 'train+validation'].includes(historyFrom)) throw new Error('--history must be train+validation (default: the rows the model was trained on)');
+  if (historyFrom === 'train+validation' && (evalOn !== 'test' || trainOn !== 'train')) throw new Error('--history train+validation needs --train-on train and --eval test');
   const rows = loadRtr(Number(opt('limit', Infinity)));
   console.log(`RTR: ${rows.length} rows from ${RTR_PATH} (${(statSync(RTR_PATH).size / 1e6).toFixed(1)} MB gz)`);
   const f = (v) => (v === null ? '   -  ' : v.toFixed(4));
@@ -222,10 +239,13 @@ function main() {
       const chosen = split();
       if (evalOn === 'validation') chosen.test = chosen.validation;
       else if (protocol === 'train+validation') chosen.train = [...chosen.train, ...chosen.validation];
+      if (historyFrom === 'train+validation') chosen.history = [...chosen.train, ...chosen.validation];
       const r = evaluateSplit(name, chosen, rows);
       report.push([name, protocol, r]);
       const trainedOn = protocol === 'train' ? 'the 80 % train rows' : 'train + validation (90 %)';
       console.log(`\n${name} split${name === 'random' ? ` (seed ${seed})` : ''}, trained on ${trainedOn} (${r.trainRows} rows), ${evalOn} ${r.testRows} rows:`);
+      if (chosen.history) console.log(`  shopper history: train + validation rows (${chosen.history.length})`);
+      console.log(`  dates: trained on ${dateRange(chosen.train)}, ${evalOn} rows ${dateRange(chosen.test)}`);
       console.log(`  Cabine fit model     mean AUC ${f(r.model.mean)}  (small ${f(r.model.small)}, fit ${f(r.model.fit)}, large ${f(r.model.large)})`);
       console.log(`  per-product baseline mean AUC ${f(r.baseline.mean)}  (small ${f(r.baseline.small)}, fit ${f(r.baseline.fit)}, large ${f(r.baseline.large)})`);
       console.log('  Misra et al. 2018    mean AUC 0.719 (their best, K-LF-ML; their own split)');
