@@ -166,9 +166,10 @@ int run_train(const std::vector<std::string>& argv) {
 }
 
 int run_predict_fit(const std::vector<std::string>& argv) {
-  Args args(argv, {"model", "history", "queries", "out"}, {});
+  Args args(argv, {"model", "history", "queries", "out", "max-bad-fraction"}, {});
   const std::string model_path = args.require("model"), history_path = args.require("history"),
                     queries_path = args.require("queries"), out_path = args.require("out");
+  const double max_bad = parse_fraction(args.get("max-bad-fraction"), 0.05, "max-bad-fraction");
   Result<Model> model = parse_model(read_file(model_path));
   if (!model.is_ok()) throw CliError{model_path + ": " + model.status().to_string(), 1};
   if (!model.value().fit) throw CliError{model_path + ": the model has no fit section", 1};
@@ -177,7 +178,7 @@ int run_predict_fit(const std::vector<std::string>& argv) {
   const CsvTable history_table = read_csv(history_path);
   Result<PurchaseLog> history = read_purchases(history_table);
   if (!history.is_ok()) throw CliError{history_path + ": " + history.status().message()};
-  report_skipped(history_path, history_table, history.value().skipped, history.value().total_rows, 1.0);
+  report_skipped(history_path, history_table, history.value().skipped, history.value().total_rows, max_bad);
   // Each customer's own rows, exactly what the browser would hold on the device.
   std::unordered_map<std::string, std::vector<HistoryItem>> by_customer;
   for (const Purchase& p : history.value().rows) by_customer[p.customer_id].push_back(history_item_from(p));
@@ -185,52 +186,103 @@ int run_predict_fit(const std::vector<std::string>& argv) {
   const CsvTable queries = read_csv(queries_path);
   for (const char* required : {"customer_id", "product_id", "size"})
     if (queries.column(required) < 0) throw CliError{queries_path + ":1: the header has no '" + std::string(required) + "' column"};
-  const int c_customer = queries.column("customer_id"), c_product = queries.column("product_id"), c_size = queries.column("size");
   std::string out = "customer_id,product_id,size,p_small,p_fit,p_large,recommended_size,error\n";
   const std::vector<HistoryItem> none;
-  std::size_t failed = 0, done = 0;
+  std::vector<RowIssue> failed;
+  std::size_t done = 0;
   const auto started = std::chrono::steady_clock::now();
   for (const CsvRow& row : queries.rows) {
-    auto field = [&](int i) { return static_cast<std::size_t>(i) < row.fields.size() ? row.fields[static_cast<std::size_t>(i)] : std::string(); };
-    const std::string customer = field(c_customer), product = field(c_product), size = field(c_size);
+    auto field = [&](const char* name) {
+      const int i = queries.column(name);
+      return i < 0 || static_cast<std::size_t>(i) >= row.fields.size() ? std::string() : row.fields[static_cast<std::size_t>(i)];
+    };
+    const std::string customer = field("customer_id"), product = field("product_id"), size = field("size");
     std::string line = csv_escape(customer) + "," + csv_escape(product) + "," + csv_escape(size) + ",";
-    std::string error;
-    const BodyMeasurements body = body_of(queries, row, error);
-    auto it = by_customer.find(customer);
-    const std::vector<HistoryItem>& items = it == by_customer.end() ? none : it->second;
+    RowIssue issue{row.line, "", ""};
+    auto fail = [&](const std::string& column, const std::string& message) {
+      if (!issue.message.empty()) return;
+      issue.column = column;
+      issue.message = message;
+    };
+    if (row.fields.size() != queries.header.size())
+      fail("", "expected " + std::to_string(queries.header.size()) + " fields, found " + std::to_string(row.fields.size()));
+    if (product.empty()) fail("product_id", "product_id is empty");
+    if (size.empty()) fail("size", "size is empty");
+    std::string body_error;
+    const BodyMeasurements body = body_of(queries, row, body_error);
+    if (!body_error.empty()) fail(body_error.substr(0, body_error.find(' ')), body_error);
+    if (Status valid = validate_body(body); !valid.is_ok()) {
+      const std::string& m = valid.message();
+      const std::string column = m.rfind("bust", 0) == 0 ? "bust" : m.substr(0, m.find(' '));
+      fail(queries.column(column) >= 0 ? column : "", m);
+    }
+    // A product the model does not know needs its sizes (and brand, category), as in the browser.
     ProductRef ref;
     ref.product_id = product;
-    ref.sizes = {size};
-    if (row.fields.size() != queries.header.size()) error = "expected " + std::to_string(queries.header.size()) + " fields";
-    if (error.empty()) {
+    const bool known = fit.find_product(product) >= 0;
+    if (!known && issue.message.empty()) {
+      ref.brand = field("brand");
+      ref.category = field("category");
+      ref.size_system = field("size_system");
+      const std::string list = field("sizes");
+      if (list.empty())
+        fail("product_id", "product '" + product +
+                               "' is not in the model; give its sizes (and brand, category, size_system) in the query's "
+                               "'sizes', 'brand', 'category' and 'size_system' columns");
+      for (std::size_t start = 0; !list.empty() && start <= list.size();) {
+        const std::size_t bar = list.find('|', start);
+        const std::string label(std::string_view(list).substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+        if (label.empty()) {
+          fail("sizes", "sizes '" + list + "' has an empty label (labels are joined by |)");
+          break;
+        }
+        ref.sizes.push_back(label);
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+      }
+    }
+    if (issue.message.empty()) {
+      auto it = by_customer.find(customer);
+      const std::vector<HistoryItem>& items = it == by_customer.end() ? none : it->second;
       Result<SizeProbabilities> p = predict_fit(fit, ref, size, items, body);
       if (p.is_ok()) {
         char buf[96];
         std::snprintf(buf, sizeof buf, "%.9f,%.9f,%.9f,", p.value().p_small, p.value().p_fit, p.value().p_large);
         line += buf;
-        if (fit.find_product(product) >= 0) {
-          FitRequest request;
-          request.product.product_id = product;
-          request.history = items;
-          request.questionnaire = body;
-          Result<FitRecommendation> rec = recommend_size(fit, request);
-          if (rec.is_ok() && rec.value().size) line += csv_escape(*rec.value().size);
-        }
+        FitRequest request;
+        request.product = ref;
+        request.history = items;
+        request.questionnaire = body;
+        Result<FitRecommendation> rec = recommend_size(fit, request);
+        if (rec.is_ok() && rec.value().size) line += csv_escape(*rec.value().size);
         line += ",";
       } else {
-        error = p.status().message();
+        const std::string m = p.status().message();
+        fail(m.find("size") != std::string::npos && m.find("'" + size + "'") != std::string::npos ? "size" : "", m);
       }
     }
-    if (!error.empty()) {
+    if (!issue.message.empty()) {
       line += ",,,,";
-      ++failed;
+      failed.push_back(issue);
     }
-    out += line + csv_escape(error) + "\n";
+    out += line + csv_escape(issue.message) + "\n";
     if (++done % 20000 == 0) std::printf("predict-fit: %zu/%zu queries\n", done, queries.rows.size());
   }
+  // Every query has its line in the output (failed ones with their error), so nothing is lost even
+  // when too many failed.
   write_file_atomically(out_path, std::vector<std::uint8_t>(out.begin(), out.end()));
-  std::printf("wrote %s: %zu predictions (%zu with an error) in %.2f s\n", out_path.c_str(), queries.rows.size(), failed,
+  std::printf("wrote %s: %zu predictions (%zu with an error) in %.2f s\n", out_path.c_str(), queries.rows.size(), failed.size(),
               seconds_since(started));
+  for (std::size_t i = 0; i < failed.size() && i < 10; ++i)
+    std::fprintf(stderr, "warning: %s (no prediction)\n", describe(queries_path, queries, failed[i]).c_str());
+  if (failed.size() > 10) std::fprintf(stderr, "warning: ... and %zu more queries with an error\n", failed.size() - 10);
+  const double fraction = queries.rows.empty() ? 0.0 : static_cast<double>(failed.size()) / static_cast<double>(queries.rows.size());
+  if (fraction > max_bad) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "%zu of %zu queries (%.1f%%) have an error (limit %.1f%%, set with --max-bad-fraction); %s has them all, each with its error",
+                  failed.size(), queries.rows.size(), 100 * fraction, 100 * max_bad, out_path.c_str());
+    throw CliError{queries_path + ": " + buf};
+  }
   return 0;
 }
 

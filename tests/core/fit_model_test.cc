@@ -167,7 +167,7 @@ TEST(FitInference, BadMeasurementsAreClearErrors) {
   r.questionnaire.weight_kg = 4000;
   EXPECT_EQ(recommend_size(model(), r).status().message(), "questionnaire: weight_kg 4000 is outside 25..250 kg");
   r.questionnaire.weight_kg = std::numeric_limits<double>::infinity();
-  EXPECT_EQ(recommend_size(model(), r).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(recommend_size(model(), r).status().message(), "questionnaire: weight_kg must be a finite number");
   r.questionnaire.weight_kg.reset();
   r.questionnaire.age = 250;
   EXPECT_EQ(recommend_size(model(), r).status().message(), "questionnaire: age 250 is outside 12..100 years");
@@ -183,7 +183,9 @@ TEST(FitInference, MinConfidence) {
   r.min_confidence = 1.5;
   EXPECT_EQ(recommend_size(model(), r).status().message(), "minConfidence must be a number from 0 to 1");
   r.min_confidence = std::nan("");
-  EXPECT_EQ(recommend_size(model(), r).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(recommend_size(model(), r).status().message(), "minConfidence must be a number from 0 to 1");
+  r.min_confidence = -0.1;
+  EXPECT_EQ(recommend_size(model(), r).status().message(), "minConfidence must be a number from 0 to 1");
 }
 
 // 10,000 history rows get an answer; more than the limit is refused.
@@ -213,7 +215,9 @@ TEST(FitInference, PredictFitMatchesRecommendation) {
     EXPECT_EQ(p.p_fit, s.p_fit);
     EXPECT_EQ(p.p_large, s.p_large);
   }
-  EXPECT_EQ(predict_fit(model(), r.product, "banana", r.history, r.questionnaire).code(), ErrorCode::kInvalidArgument);
+  const Status banana = predict_fit(model(), r.product, "banana", r.history, r.questionnaire).status();
+  EXPECT_EQ(banana.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(banana.message().find("size 'banana' is not"), std::string::npos) << banana.message();
 }
 
 TEST(FitModelFile, RoundTripsThroughTheModelFileAndTheEngine) {
@@ -232,10 +236,28 @@ TEST(FitModelFile, RoundTripsThroughTheModelFileAndTheEngine) {
   Engine plain;
   ASSERT_TRUE(plain.load_model(testing::golden_v1_0()).is_ok());
   EXPECT_EQ(plain.recommend_size(r).code(), ErrorCode::kNoFitModel);
+  EXPECT_EQ(plain.recommend_size(r).status().message(), "the model 'golden-v1.0' has no fit section");
   EXPECT_EQ(Engine().recommend_size(r).code(), ErrorCode::kNoModel);
+  EXPECT_EQ(Engine().recommend_size(r).status().message(), "no model is loaded; call loadModel first");
 }
 
 // Damage inside the fit section (with a repaired checksum) is a clean MODEL_MALFORMED_SECTION or a valid model.
+// Every truncation of the fit section is refused with a message naming the section.
+TEST(FitModelFile, TruncatedFitSectionNamesTheSection) {
+  std::vector<std::string> strings;
+  const std::vector<std::uint8_t> section = encode_fit_section(model(), [&](const std::string& s) {
+    strings.push_back(s);
+    return static_cast<std::uint32_t>(strings.size() - 1);
+  });
+  ASSERT_TRUE(decode_fit_section(section, strings, kFormatMinor).is_ok());
+  for (std::size_t n = 0; n < section.size(); n += 1 + n / 64) {
+    Result<FitModel> m = decode_fit_section(std::span(section.data(), n), strings, kFormatMinor);
+    ASSERT_FALSE(m.is_ok()) << n;
+    EXPECT_EQ(m.code(), ErrorCode::kModelMalformedSection) << n;
+    EXPECT_EQ(m.status().message().rfind("section 'fit': ", 0), 0u) << n << ": " << m.status().message();
+  }
+}
+
 TEST(FitModelFile, SurvivesDamageInsideTheFitSection) {
   ModelContent content{testing::test_header("fit"), {}, model(), {}, {}, {}};
   const std::vector<std::uint8_t> bytes = encode_model(content).value();

@@ -43,9 +43,9 @@ function rejects(fn, code, message) {
 
 test('recommendSize needs a model with a fit section', async () => {
   cabine = await createCabine();
-  rejects(() => cabine.recommendSize({ productId: 'P00001' }), 'NO_MODEL');
+  rejects(() => cabine.recommendSize({ productId: 'P00001' }), 'NO_MODEL', /^no model is loaded; call loadModel first$/);
   await cabine.loadModel(GOLDEN_V1_0_PATH);
-  rejects(() => cabine.recommendSize({ productId: 'P00001' }), 'NO_FIT_MODEL', /has no fit section/);
+  rejects(() => cabine.recommendSize({ productId: 'P00001' }), 'NO_FIT_MODEL', /^the model 'golden-v1\.0' has no fit section$/);
   const info = await cabine.loadModel(join(dir, 'fit.cabine'));
   assert.ok(info.sections.some((s) => s.name === 'fit' && s.required));
 });
@@ -80,6 +80,9 @@ test('unknown products fall back and say so; low confidence gives no size', () =
   const rec = cabine.recommendSize({ product: { productId: 'NEW', category: 'dress', sizeSystem: 'eu', sizes: ['36', '38', '40'] } });
   assert.equal(rec.source, 'category');
   assert.match(rec.reason.text, /new to the model, so its category decides how it runs/);
+  const branded = cabine.recommendSize({ product: { productId: 'NEW', brand: readCsv(join(dir, 'catalogue.csv'))[0].brand, category: 'dress', sizeSystem: 'eu', sizes: ['36', '38', '40'] } });
+  assert.equal(branded.source, 'brand');
+  assert.match(branded.reason.text, /new to the model, so its brand decides how it runs\.$/);
   const low = cabine.recommendSize({ productId: 'P00001', minConfidence: 0.999 });
   assert.equal(low.size, null);
   assert.equal(low.reason.code, 'LOW_CONFIDENCE');
@@ -89,9 +92,16 @@ test('bad requests are INVALID_ARGUMENT errors naming the field', () => {
   const cases = [
     [{ productId: 'P00001', questionnaire: { heightCm: NaN } }, /^questionnaire: heightCm must be a finite number$/],
     [{ productId: 'P00001', questionnaire: { weightKg: -60 } }, /^questionnaire: weightKg -60 is outside 25\.\.250 kg$/],
-    [{ productId: 'P00001', questionnaire: { heightCm: 900 } }, /heightCm 900 is outside 100\.\.230 cm/],
+    [{ productId: 'P00001', questionnaire: { heightCm: 900 } }, /^questionnaire: heightCm 900 is outside 100\.\.230 cm$/],
+    [{ productId: 'P00001', questionnaire: { weightKg: Infinity } }, /^questionnaire: weightKg must be a finite number$/],
+    [{ productId: 'P00001', questionnaire: { age: -5 } }, /^questionnaire: age -5 is outside 12\.\.100 years$/],
+    [{ productId: 'P00001', questionnaire: { age: NaN } }, /^questionnaire: age must be a finite number$/],
+    [{ productId: 'P00001', questionnaire: { bust: '99c' } }, /^questionnaire: bust band 99 is outside 26\.\.50 inches$/],
+    [{ productId: 'P00001', minConfidence: -0.1 }, /^minConfidence must be a number from 0 to 1$/],
+    [{ productId: 'P00001', minConfidence: NaN }, /^minConfidence must be a number from 0 to 1$/],
+    [{ productId: 'P00001', minConfidence: '0.5' }, /^minConfidence must be a number, got string$/],
     [{ productId: 'P00001', questionnaire: { age: '30' } }, /^questionnaire\.age must be a number, got string$/],
-    [{ productId: 'P00001', questionnaire: { bust: '34z' } }, /bust cup 'z' is not a cup size/],
+    [{ productId: 'P00001', questionnaire: { bust: '34z' } }, /^questionnaire: bust cup 'z' is not a cup size \(aa, a\.\.k, dd, ddd\)$/],
     [{ productId: 'nope' }, /^product 'nope' is not in the model; pass its sizes/],
     [{ productId: 'P00001', product: { productId: 'P00001' } }, /exactly one of productId or product/],
     [{}, /exactly one of productId or product/],
@@ -135,4 +145,25 @@ test('native predict-fit and wasm recommendSize give the same probabilities', ()
   });
   console.log(`largest native/wasm probability difference over ${queries.length} queries: ${worst.toExponential(2)}`);
   assert.ok(worst <= 1e-6, `difference ${worst}`);
+});
+
+test('predict-fit answers a product new to the model from the query\'s catalogue columns, as recommendSize does', () => {
+  const purchases = readCsv(join(dir, 'purchases.csv'));
+  const brand = readCsv(join(dir, 'catalogue.csv'))[0].brand;
+  const customers = [...new Set(purchases.map((p) => p.customer_id))].slice(0, 20);
+  const sizes = ['34', '36', '38', '40', '42'];
+  writeFileSync(join(dir, 'new.csv'), `customer_id,product_id,size,brand,category,size_system,sizes\n${customers.map((c, i) => `${c},NEW,${sizes[i % 5]},${brand},dress,eu,${sizes.join('|')}`).join('\n')}\n`);
+  cli(['predict-fit', '--model', join(dir, 'fit.cabine'), '--history', join(dir, 'purchases.csv'), '--queries', join(dir, 'new.csv'), '--out', join(dir, 'new-pred.csv')]);
+  const predictions = readCsv(join(dir, 'new-pred.csv'));
+  assert.equal(predictions.length, customers.length);
+  customers.forEach((c, i) => {
+    const history = purchases.filter((p) => p.customer_id === c).map((p) => ({ productId: p.product_id, size: p.size, outcome: p.outcome }));
+    const rec = cabine.recommendSize({ product: { productId: 'NEW', brand, category: 'dress', sizeSystem: 'eu', sizes }, history });
+    assert.equal(rec.source, 'brand');
+    const s = rec.sizes.find((x) => x.size === sizes[i % 5]);
+    const p = predictions[i];
+    assert.equal(p.error, '', p.error);
+    for (const [a, b] of [[s.pSmall, p.p_small], [s.pFit, p.p_fit], [s.pLarge, p.p_large]]) assert.ok(Math.abs(a - Number(b)) <= 1e-6, `${c}: ${a} vs ${b}`);
+    assert.equal(rec.size, p.recommended_size, c);
+  });
 });

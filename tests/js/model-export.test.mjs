@@ -123,6 +123,108 @@ test('train reports bad rows with file, line and column, counts them, and fails 
   assert.match(run(['train', '--purchases', file, '--out', join(dir, 'x.cabine')]).stderr, /the header has no 'outcome' column/);
 }));
 
+test('train names bad catalogue rows and usage errors exactly', () => withTempDir((dir) => {
+  const purchases = join(dir, 'purchases.csv');
+  writeFileSync(purchases, 'customer_id,product_id,brand,category,size_system,size,outcome,date\n' +
+    Array.from({ length: 40 }, (_, i) => `c${i % 10},p${i % 4},Acme,dress,eu,${36 + 2 * (i % 3)},${['kept', 'too_small', 'too_large'][i % 3]},2025-01-01`).join('\n') + '\n');
+  const catalogue = join(dir, 'catalogue.csv');
+  writeFileSync(catalogue, 'product_id,brand,category,size_system,sizes\n' +
+    Array.from({ length: 4 }, (_, i) => `p${i},Acme,dress,eu,34|36|38|40|42`).join('\n') + '\np9,Acme,dress,inches,30|32\np8,Acme,dress,eu,36||40\n');
+  const args = ['train', '--purchases', purchases, '--catalogue', catalogue, '--out', join(dir, 'm.cabine'), '--holdout', '0', '--iterations', '30'];
+  const strict = run(args);
+  assert.equal(strict.status, 2);
+  assert.match(strict.stderr, /catalogue\.csv:6: column 'size_system' \(4\): unknown size system 'inches'.* \(row skipped\)/);
+  assert.match(strict.stderr, /catalogue\.csv:7: column 'sizes' \(5\): sizes '36\|\|40' has an empty label \(labels are joined by \|\) \(row skipped\)/);
+  assert.match(strict.stderr, /catalogue\.csv: 2 of 6 rows skipped/);
+  assert.match(strict.stderr, /model-export train: .*catalogue\.csv: 33\.3% of the rows are bad \(limit 5\.0%, set with --max-bad-fraction\)/);
+  assert.ok(!existsSync(join(dir, 'm.cabine')));
+  const lenient = run([...args, '--max-bad-fraction', '0.5']);
+  assert.equal(lenient.status, 0, lenient.stderr);
+  assert.match(lenient.stdout, /catalogue\.csv: 4 products/);
+
+  const usage = [
+    [['train', '--out', join(dir, 'x.cabine')], /^model-export train: missing required option --purchases/m],
+    [['train', '--purchases', purchases], /^model-export train: missing required option --out/m],
+    [['train', '--purchases', purchases, '--out', join(dir, 'x.cabine'), '--holdout', '2'], /--holdout must be a number from 0 to 1/],
+    [['train', '--purchases', join(dir, 'nope.csv'), '--out', join(dir, 'x.cabine')], /cannot open '.*nope\.csv'/],
+    [['synth', '--customers', '0', '--out', dir], /^model-export synth: --customers must be a whole number from 1 to 10000000/m],
+    [['synth', '--customers', '10'], /^model-export synth: missing required option --out/m],
+    [['predict-fit', '--model', join(dir, 'x.cabine'), '--history', purchases, '--queries', purchases], /^model-export predict-fit: missing required option --out/m],
+  ];
+  for (const [argv, message] of usage) {
+    const r = run(argv);
+    assert.equal(r.status, 2, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, argv.join(' '));
+  }
+}));
+
+test('predict-fit answers every query in order, names each bad one by line and column, and fails above --max-bad-fraction', () => withTempDir((dir) => {
+  assert.equal(run(['synth', '--customers', '200', '--products', '20', '--out', dir]).status, 0);
+  const purchases = join(dir, 'purchases.csv'), model = join(dir, 'm.cabine');
+  assert.equal(run(['train', '--purchases', purchases, '--catalogue', join(dir, 'catalogue.csv'), '--out', model, '--holdout', '0', '--iterations', '50']).status, 0);
+  const [first] = readFileSync(purchases, 'utf8').split('\n').slice(1).map((l) => l.split(','));
+  const [customer, product, , , system, size] = first;
+  const other = system === 'letter' ? ['38', 'eu', '34|36|38|40'] : ['M', 'letter', 'S|M|L'];
+  const queries = join(dir, 'queries.csv'), out = join(dir, 'pred.csv');
+  const header = 'customer_id,product_id,size,height_cm,weight_kg,age,body_type,bust,brand,category,size_system,sizes';
+  const rows = [
+    `${customer},${product},${size},,,,,,,,,`,              // 2: fine
+    `${customer},${product},banana,,,,,,,,,`,               // 3: a size that does not parse
+    `${customer},NOPE,${size},,,,,,,,,`,                    // 4: unknown product without sizes
+    `${customer},,${size},,,,,,,,,`,                        // 5: empty product_id
+    `${customer},${product},,,,,,,,,,`,                     // 6: empty size
+    `${customer},${product},${size},3000,,,,,,,,`,          // 7: absurd height
+    `${customer},${product},${size},,abc,,,,,,,`,           // 8: weight not a number
+    `${customer},${product},${size},,,,,12c,,,,`,           // 9: absurd bust band
+    `${customer},${product},${size}`,                       // 10: short row
+    `${customer},NEW,${other[0]},,,,,,Acme,dress,${other[1]},${other[2]}`, // 11: a new product with its sizes
+    `${customer},NEW,${other[0]},,,,,,,,,S||M`,             // 12: an empty label in sizes
+    `unknown-shopper,${product},${size},170,65,,,,,,,`,      // 13: no history: the questionnaire
+  ];
+  writeFileSync(queries, `${header}\n${rows.join('\n')}\n`);
+  const r = run(['predict-fit', '--model', model, '--history', purchases, '--queries', queries, '--out', out]);
+  assert.equal(r.status, 2, r.stderr);
+  const expected = [
+    [3, "column 'size' \\(3\\): \\w+ size 'banana' is not"],
+    [4, "column 'product_id' \\(2\\): product 'NOPE' is not in the model; give its sizes \\(and brand, category, size_system\\) in the query's 'sizes', 'brand', 'category' and 'size_system' columns"],
+    [5, "column 'product_id' \\(2\\): product_id is empty"],
+    [6, "column 'size' \\(3\\): size is empty"],
+    [7, "column 'height_cm' \\(4\\): height_cm 3000 is outside 100\\.\\.230 cm"],
+    [8, "column 'weight_kg' \\(5\\): weight_kg 'abc' is not a number"],
+    [9, "column 'bust' \\(8\\): bust band 12 is outside 26\\.\\.50 inches"],
+    [10, 'expected 12 fields, found 3'],
+    [12, "column 'sizes' \\(12\\): sizes 'S\\|\\|M' has an empty label \\(labels are joined by \\|\\)"],
+  ];
+  for (const [line, message] of expected) assert.match(r.stderr, new RegExp(`^warning: .*queries\\.csv:${line}: ${message}.* \\(no prediction\\)$`, 'm'), `line ${line}`);
+  assert.match(r.stderr, /^model-export predict-fit: .*queries\.csv: 9 of 12 queries \(75\.0%\) have an error \(limit 5\.0%, set with --max-bad-fraction\); .*pred\.csv has them all, each with its error$/m);
+  // Nothing is lost: one output line per query, in order, the failed ones with their error.
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'customer_id,product_id,size,p_small,p_fit,p_large,recommended_size,error');
+  assert.equal(lines.length, rows.length + 1);
+  const good = [2, 11, 13];
+  lines.slice(1).forEach((l, i) => {
+    const fields = l.split(',');
+    if (good.includes(i + 2)) {
+      const p = fields.slice(3, 6).map(Number);
+      assert.ok(Math.abs(p[0] + p[1] + p[2] - 1) < 1e-6 && fields[6] !== '', `line ${i + 2}: ${l}`);
+      assert.equal(fields.at(-1), '', `line ${i + 2}`);
+    } else {
+      assert.equal(fields[3], '', `line ${i + 2}: ${l}`);
+    }
+  });
+  assert.match(lines[2], /is not a plain decimal number|is not a letter size|is not/);
+  // The same file with a lenient limit succeeds.
+  assert.equal(run(['predict-fit', '--model', model, '--history', purchases, '--queries', queries, '--out', out, '--max-bad-fraction', '0.8']).status, 0);
+  // A query file without a required column, a model without a fit section.
+  writeFileSync(queries, 'customer_id,size\nc,M\n');
+  const noColumn = run(['predict-fit', '--model', model, '--history', purchases, '--queries', queries, '--out', out]);
+  assert.equal(noColumn.status, 2);
+  assert.match(noColumn.stderr, /queries\.csv:1: the header has no 'product_id' column/);
+  const noFit = run(['predict-fit', '--model', GOLDEN_V1_0_PATH, '--history', purchases, '--queries', queries, '--out', out]);
+  assert.equal(noFit.status, 1);
+  assert.match(noFit.stderr, /has no fit section/);
+}));
+
 test('synth writes the log, the catalogue and the truth; inspect shows the fit section', () => withTempDir((dir) => {
   const r = run(['synth', '--customers', '50', '--products', '8', '--out', dir]);
   assert.equal(r.status, 0, r.stderr);
