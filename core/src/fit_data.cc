@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <unordered_map>
 
 #include "byte_io.h"
 #include "cabine/size_system.h"
@@ -171,6 +172,7 @@ Result<PurchaseLog> read_purchases(const CsvTable& table) {
     if (p.customer_id.empty()) { fail(customer, "customer_id is empty"); continue; }
     if (p.product_id.empty()) { fail(product, "product_id is empty"); continue; }
     if (p.size.empty()) { fail(size, "size is empty"); continue; }
+    if (get(outcome).empty()) { fail(outcome, "outcome is empty (one of kept, too_small, too_large, returned_other)"); continue; }
     Result<FitOutcome> o = parse_outcome(get(outcome));
     if (!o.is_ok()) { fail(outcome, o.status().message()); continue; }
     p.outcome = o.value();
@@ -222,6 +224,7 @@ Result<Catalogue> read_catalogue(const CsvTable& table) {
   const int product = table.column("product_id"), brand = table.column("brand"), category = table.column("category"),
             system = table.column("size_system"), sizes = table.column("sizes");
   Catalogue cat;
+  std::unordered_map<std::string, std::size_t> first_line;  // product id -> its first line
   for (const CsvRow& row : table.rows) {
     ++cat.total_rows;
     if (row.fields.size() != table.header.size()) {
@@ -238,6 +241,11 @@ Result<Catalogue> read_catalogue(const CsvTable& table) {
     e.size_system = lower(get(system));
     if (e.product_id.empty()) {
       cat.skipped.push_back({row.line, "product_id", "product_id is empty"});
+      continue;
+    }
+    if (const auto first = first_line.find(e.product_id); first != first_line.end()) {
+      cat.skipped.push_back({row.line, "product_id",
+                             "product_id '" + e.product_id + "' is listed again (first on line " + std::to_string(first->second) + ")"});
       continue;
     }
     const std::string list = get(sizes);
@@ -272,6 +280,7 @@ Result<Catalogue> read_catalogue(const CsvTable& table) {
       cat.skipped.push_back({row.line, "sizes", error});
       continue;
     }
+    first_line.emplace(e.product_id, row.line);
     cat.entries.push_back(std::move(e));
   }
   return cat;

@@ -141,6 +141,15 @@ test('train names bad catalogue rows and usage errors exactly', () => withTempDi
   const lenient = run([...args, '--max-bad-fraction', '0.5']);
   assert.equal(lenient.status, 0, lenient.stderr);
   assert.match(lenient.stdout, /catalogue\.csv: 4 products/);
+  // Past the first 10 bad rows, a count; a product listed twice is a bad row.
+  writeFileSync(catalogue, 'product_id,brand,category,size_system,sizes\n' +
+    Array.from({ length: 4 }, (_, i) => `p${i},Acme,dress,eu,34|36|38|40|42`).join('\n') + '\n' + Array.from({ length: 12 }, () => 'p0,Acme,dress,eu,36|38').join('\n') + '\n');
+  const many = run([...args, '--max-bad-fraction', '1']);
+  assert.equal(many.status, 0, many.stderr);
+  assert.match(many.stderr, /^warning: .*catalogue\.csv:6: column 'product_id' \(1\): product_id 'p0' is listed again \(first on line 2\) \(row skipped\)$/m);
+  assert.equal(many.stderr.match(/is listed again/g).length, 10);
+  assert.match(many.stderr, /^warning: \.\.\. and 2 more bad rows$/m);
+  assert.match(many.stderr, /catalogue\.csv: 12 of 16 rows skipped/);
 
   const usage = [
     [['train', '--out', join(dir, 'x.cabine')], /^model-export train: missing required option --purchases/m],
