@@ -40,12 +40,18 @@ std::string describe(const std::string& path, const CsvTable& table, const RowIs
   return where + issue.message;
 }
 
+// Prints the first 10 issues in full, each followed by what became of its row, then how many more.
+void print_issues(const std::string& path, const CsvTable& table, const std::vector<RowIssue>& issues,
+                  const char* consequence, const char* more) {
+  for (std::size_t i = 0; i < issues.size() && i < 10; ++i)
+    std::fprintf(stderr, "warning: %s (%s)\n", describe(path, table, issues[i]).c_str(), consequence);
+  if (issues.size() > 10) std::fprintf(stderr, "warning: ... and %zu more %s\n", issues.size() - 10, more);
+}
+
 // Prints the skipped rows (the first 10 in full) and fails when too many are bad.
 void report_skipped(const std::string& path, const CsvTable& table, const std::vector<RowIssue>& skipped,
                     std::size_t total, double max_bad_fraction) {
-  for (std::size_t i = 0; i < skipped.size() && i < 10; ++i)
-    std::fprintf(stderr, "warning: %s (row skipped)\n", describe(path, table, skipped[i]).c_str());
-  if (skipped.size() > 10) std::fprintf(stderr, "warning: ... and %zu more bad rows\n", skipped.size() - 10);
+  print_issues(path, table, skipped, "row skipped", "bad rows");
   if (!skipped.empty())
     std::fprintf(stderr, "%s: %zu of %zu rows skipped\n", path.c_str(), skipped.size(), total);
   const double fraction = total == 0 ? 0.0 : static_cast<double>(skipped.size()) / static_cast<double>(total);
@@ -229,17 +235,10 @@ int run_predict_fit(const std::vector<std::string>& argv) {
         fail("product_id", "product '" + product +
                                "' is not in the model; give its sizes (and brand, category, size_system) in the query's "
                                "'sizes', 'brand', 'category' and 'size_system' columns");
-      for (std::size_t start = 0; !list.empty() && start <= list.size();) {
-        const std::size_t bar = list.find('|', start);
-        const std::string label(std::string_view(list).substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-        if (label.empty()) {
-          fail("sizes", "sizes '" + list + "' has an empty label (labels are joined by |)");
-          break;
-        }
-        ref.sizes.push_back(label);
-        if (bar == std::string::npos) break;
-        start = bar + 1;
-      }
+      else if (Result<std::vector<std::string>> labels = parse_size_list(list); labels.is_ok())
+        ref.sizes = std::move(labels).value();
+      else
+        fail("sizes", labels.status().message());
     }
     if (issue.message.empty()) {
       auto it = by_customer.find(customer);
@@ -273,9 +272,7 @@ int run_predict_fit(const std::vector<std::string>& argv) {
   write_file_atomically(out_path, std::vector<std::uint8_t>(out.begin(), out.end()));
   std::printf("wrote %s: %zu predictions (%zu with an error) in %.2f s\n", out_path.c_str(), queries.rows.size(), failed.size(),
               seconds_since(started));
-  for (std::size_t i = 0; i < failed.size() && i < 10; ++i)
-    std::fprintf(stderr, "warning: %s (no prediction)\n", describe(queries_path, queries, failed[i]).c_str());
-  if (failed.size() > 10) std::fprintf(stderr, "warning: ... and %zu more queries with an error\n", failed.size() - 10);
+  print_issues(queries_path, queries, failed, "no prediction", "queries with an error");
   const double fraction = queries.rows.empty() ? 0.0 : static_cast<double>(failed.size()) / static_cast<double>(queries.rows.size());
   if (fraction > max_bad) {
     char buf[200];

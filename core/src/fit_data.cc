@@ -215,6 +215,19 @@ Result<PurchaseLog> read_purchases(const CsvTable& table) {
   return log;
 }
 
+Result<std::vector<std::string>> parse_size_list(std::string_view list) {
+  std::vector<std::string> labels;
+  for (std::size_t start = 0;;) {
+    const std::size_t bar = list.find('|', start);
+    std::string label = trim(list.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
+    if (label.empty())
+      return error_status(ErrorCode::kInvalidArgument, {"sizes '", list, "' has an empty label (labels are joined by |)"});
+    labels.push_back(std::move(label));
+    if (bar == std::string_view::npos) return labels;
+    start = bar + 1;
+  }
+}
+
 Result<Catalogue> read_catalogue(const CsvTable& table) {
   for (const char* required : {"product_id", "sizes"}) {
     if (table.column(required) < 0)
@@ -248,20 +261,11 @@ Result<Catalogue> read_catalogue(const CsvTable& table) {
                              "product_id '" + e.product_id + "' is listed again (first on line " + std::to_string(first->second) + ")"});
       continue;
     }
-    const std::string list = get(sizes);
     std::string error;
-    std::size_t start = 0;
-    while (start <= list.size()) {
-      const std::size_t bar = list.find('|', start);
-      const std::string label = trim(std::string_view(list).substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-      if (label.empty()) {
-        error = "sizes '" + list + "' has an empty label (labels are joined by |)";
-        break;
-      }
-      e.sizes.push_back(label);
-      if (bar == std::string::npos) break;
-      start = bar + 1;
-    }
+    if (Result<std::vector<std::string>> labels = parse_size_list(get(sizes)); labels.is_ok())
+      e.sizes = std::move(labels).value();
+    else
+      error = labels.status().message();
     if (error.empty()) {
       Result<SizeSystem> sys = system_or_inferred(e.size_system, e.sizes.front());
       if (!sys.is_ok()) {

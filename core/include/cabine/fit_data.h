@@ -44,6 +44,9 @@ struct Bust {
 };
 Result<Bust> parse_bust(std::string_view text);
 
+// Splits a catalogue size list "XS|S|M" into its labels (each trimmed); an empty label is an error.
+Result<std::vector<std::string>> parse_size_list(std::string_view list);
+
 // Parses a plain decimal number ("12", "-3.5", "1e3" is refused); no locale.
 std::optional<double> parse_decimal(std::string_view text);
 
